@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "hookctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hookctl", targets: ["hookctl"]),
+        .library(name: "HookEngine", targets: ["HookEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        .target(name: "CShims"),
+        .target(
+            name: "HookEngine",
+            dependencies: [
+                "CShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            resources: [
+                .embedInCode("Shell/Glue/hookctl.bash"),
+                .embedInCode("Shell/Glue/hookctl.zsh"),
+                .embedInCode("Shell/Glue/hookctl.fish"),
+            ]
+        ),
+        .executableTarget(
+            name: "hookctl",
+            dependencies: [
+                "HookEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HookEngineTests", dependencies: ["HookEngine"]),
+    ]
+)

@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// What `hookctl export SHELL` was asked to do.
+public struct ExportRequest: Sendable {
+    public var shell: ShellKind
+    /// The interactive shell's pid; its marker and stamp files carry its name.
+    public var shellPID: Int32
+    /// The shell's working directory (`$PWD`).
+    public var directory: String
+    /// The shell's exported variables.
+    public var environment: EnvironmentMap
+    /// Whether a person is at a terminal who can watch hooks run and press keys.
+    public var interactive: Bool
+
+    public init(shell: ShellKind, shellPID: Int32, directory: String, environment: EnvironmentMap, interactive: Bool = false) {
+        self.shell = shell
+        self.shellPID = shellPID
+        self.directory = directory
+        self.environment = environment
+        self.interactive = interactive
+    }
+}
+
+/// Shell code to evaluate (stdout) and one-line messages for the user (stderr).
+public struct ExportResult: Sendable {
+    public var code: Bytes = []
+    public var messages: [String] = []
+}
+
+extension Engine {
+    /// The prompt entry point: unloads a project the shell left, reports
+    /// approval, starts or attaches to the hooks of the project it is in,
+    /// and applies their environment once they have succeeded.
+    public func export(_ request: ExportRequest) throws -> ExportResult {
+        let store = try store
+        unlink(paths.marker(shell: request.shellPID))
+        var session = ExportSession(request: request)
+        let root = ConfigLocator.projectRoot(from: request.directory)
+        let realRoot = root.map { POSIX.realPath($0) ?? $0 }
+        let previous = try store.shell(pid: request.shellPID)
+
+        if let loadedRoot = session.loadedRoot, loadedRoot != root {
+            session.unload()
+        }
+        if let previous, previous.root != realRoot {
+            try store.removeShell(pid: request.shellPID)
+            try leave(realRoot: previous.root, environment: session.changes.working)
+        }
+        guard let root, let realRoot else {
+            unlink(paths.stamp(shell: request.shellPID))
+            return session.result()
+        }
+        try store.enterShell(pid: request.shellPID, root: realRoot)
+        if let modified = POSIX.fileStatus(Path.join(root, ProjectConfig.fileName))?.st_mtim {
+            POSIX.touch(paths.stamp(shell: request.shellPID), to: modified)
+        }
+        let entering = previous?.root != realRoot
+
+        let project: Project
+        do {
+            project = try Project.load(root: root)
+        } catch let error as HookctlError {
+            session.unload(ifLoaded: root)
+            session.messages.append(error.description)
+            return session.result()
+        }
+        guard try approvalState(of: project) == .approved else {
+            session.unload(ifLoaded: root)
+            session.messages.append(HookctlError.notAllowed(config: project.config.path).description)
+            return session.result()
+        }
+
+        guard var execution = try currentExecution(of: project, restartCancelled: entering, environment: session.changes.working) else {
+            return session.result()
+        }
+        if execution.state == .running && request.interactive {
+            execution = try waitInForeground(for: execution, project: project, session: &session)
+        }
+        try settle(execution, project: project, previous: entering ? nil : previous, session: &session)
+        return session.result()
+    }
+
+    /// The execution that decides the project's environment now, started if
+    /// there is none for the current fingerprint (or, on entry, only a cancelled one).
+    private func currentExecution(of project: Project, restartCancelled: Bool, environment: EnvironmentMap) throws -> ExecutionRecord? {
+        let launcher = try launcher
+        var execution = try store.latestExecution(root: project.realRoot, event: .onEnter, fingerprint: project.fingerprint)
+        if let running = execution, running.state == .running {
+            execution = try launcher.refresh(running)
+        }
+        if execution == nil || (restartCancelled && execution?.state == .cancelled) {
+            execution = try launcher.start(project, event: .onEnter, environment: environment)
+                ?? store.latestExecution(root: project.realRoot, event: .onEnter, fingerprint: project.fingerprint)
+        }
+        return execution
+    }
+
+    /// Applies a completed execution, or reports a failed or cancelled one once per shell.
+    private func settle(_ execution: ExecutionRecord, project: Project, previous: ShellRecord?, session: inout ExportSession) throws {
+        switch execution.state {
+        case .running:
+            return
+        case .completed:
+            guard session.loaded?.executionID != execution.id || session.loadedRoot != project.root else { return }
+            let variables = try store.capturedEnvironment(execution: execution.id)
+            session.load(variables, executionID: execution.id, root: project.root)
+        case .failed, .cancelled:
+            session.unload(ifLoaded: project.root)
+            guard previous?.reportedExecution != execution.id else { return }
+            try store.setReported(pid: session.request.shellPID, execution: execution.id)
+            let reason = execution.failure ?? "the hooks \(execution.state == .failed ? "failed" : "were cancelled")"
+            let next = execution.state == .failed ? "run 'hookctl status' for details" : "run 'hookctl reload' to run them again"
+            session.messages.append("\(reason); \(next)")
+        }
+    }
+
+    /// After a shell left the project at `realRoot`: when no other shell is
+    /// inside any more, cancel its running hooks and start its onExit hooks.
+    private func leave(realRoot: String, environment: EnvironmentMap) throws {
+        guard try store.liveShells(root: realRoot).isEmpty else { return }
+        try launcher.cancelAll(realRoot: realRoot, wait: false)
+        guard let project = try? Project.load(root: realRoot), !project.config.onExit.isEmpty,
+            try approvalState(of: project) == .approved
+        else { return }
+        _ = try launcher.start(project, event: .onExit, environment: environment)
+    }
+}
+
+/// The state one `export` builds up: variable changes and messages.
+struct ExportSession {
+    let request: ExportRequest
+    var changes: EnvironmentChanges
+    var messages: [String] = []
+    private(set) var loaded: LoadedState?
+    private(set) var loadedRoot: String?
+
+    init(request: ExportRequest) {
+        self.request = request
+        changes = EnvironmentChanges(current: request.environment)
+        loaded = request.environment[EnvironmentChanges.diffVariable].flatMap { LoadedState(encoded: String(decoding: $0, as: UTF8.self)) }
+        loadedRoot = request.environment[EnvironmentChanges.directoryVariable].map { String(decoding: $0, as: UTF8.self) }
+        if loaded == nil { loadedRoot = nil }
+    }
+
+    /// Restores what the loaded project changed.
+    mutating func unload(ifLoaded root: String? = nil) {
+        guard let loaded, let loadedRoot, root == nil || root == loadedRoot else { return }
+        changes.revert(loaded)
+        messages.append("unloaded \(loadedRoot)")
+        self.loaded = nil
+        self.loadedRoot = nil
+    }
+
+    /// Replaces whatever is loaded with `variables`.
+    mutating func load(_ variables: [CapturedVariable], executionID: String, root: String) {
+        if let loaded, loadedRoot == root {
+            changes.revert(loaded)
+        } else {
+            unload()
+        }
+        let summary = changes.apply(variables, executionID: executionID, root: root)
+        messages.append("loaded \(root)" + (summary.isEmpty ? "" : " (\(summary.joined(separator: " ")))"))
+        loaded = LoadedState(executionID: executionID, entries: [])
+        loadedRoot = root
+    }
+
+    func result() -> ExportResult {
+        ExportResult(code: changes.render(for: request.shell), messages: messages)
+    }
+}

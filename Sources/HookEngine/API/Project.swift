@@ -1,0 +1,25 @@
+/// A project as hookctl sees it: its root, validated config and fingerprint.
+struct Project {
+    /// The root as the user's shell spells it (symlinks kept).
+    let root: String
+    /// The root with symlinks resolved: the key for approvals and executions.
+    let realRoot: String
+    let config: ProjectConfig
+    let fingerprint: String
+
+    /// Reads and validates the project at `root`.
+    static func load(root: String) throws -> Project {
+        let realRoot = POSIX.realPath(root) ?? root
+        let bytes = try POSIX.readFile(Path.join(root, ProjectConfig.fileName))
+        let config = try ConfigParser.parse(String(decoding: bytes, as: UTF8.self), root: root)
+        return Project(
+            root: root, realRoot: realRoot, config: config,
+            fingerprint: Fingerprint.compute(config: config, configBytes: bytes, realRoot: realRoot))
+    }
+
+    /// The project containing `directory`.
+    static func find(from directory: String) throws -> Project {
+        guard let root = ConfigLocator.projectRoot(from: directory) else { throw HookctlError.noProject(directory: directory) }
+        return try load(root: root)
+    }
+}

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// Starts, inspects and cancels executions: one supervisor per project and
+/// event, detached from the shell, found alive or dead through its lock.
+struct ExecutionLauncher {
+    let store: StateStore
+    let paths: StatePaths
+    /// The hookctl binary, run as `hookctl __supervise ID`.
+    let executable: String
+
+    func lock(realRoot: String, event: HookEvent) -> SupervisorLock {
+        SupervisorLock(path: paths.lock(realRoot: event == .onEnter ? realRoot : realRoot + "#" + event.rawValue))
+    }
+
+    /// Starts `event`'s hooks of `project` in a new supervisor with
+    /// `environment` as the base environment. Returns nil when a supervisor
+    /// already runs for the project (the caller attaches to it instead).
+    /// Without hooks the execution completes at once, without a supervisor.
+    func start(_ project: Project, event: HookEvent, environment: EnvironmentMap) throws -> ExecutionRecord? {
+        let projectLock = lock(realRoot: project.realRoot, event: event)
+        guard let lockFD = try projectLock.acquire() else { return nil }
+        defer { close(lockFD) }
+        let hooks = project.config.hooks(for: event)
+        var record = ExecutionRecord(
+            id: Timestamp.executionID(), root: project.realRoot, fingerprint: project.fingerprint, event: event,
+            state: hooks.isEmpty ? .completed : .running, startedAt: POSIX.nowMilliseconds())
+        if hooks.isEmpty { record.finishedAt = record.startedAt }
+        try store.transaction {
+            for stale in try store.runningExecutions(root: project.realRoot) where stale.event == event {
+                try markDead(stale)
+            }
+            try store.insertExecution(record, hooks: hooks)
+            if hooks.isEmpty && event == .onEnter {
+                try store.storeEnvironment(execution: record.id, variables: project.config.environment.map { CapturedVariable(name: $0.name, value: Bytes($0.value.utf8)) })
+            }
+        }
+        guard !hooks.isEmpty else { return record }
+
+        var options = ProcessSpawner.Options(environment: environment.filter { !$0.key.hasPrefix("HOOKCTL_") || $0.key == "HOOKCTL_STATE_DIR" || $0.key == "HOOKCTL_LOG" })
+        options.environment["HOOKCTL_STATE_DIR"] = Bytes(paths.root.utf8)
+        options.directory = project.realRoot
+        options.newSession = true
+        options.passDescriptor = lockFD
+        do {
+            let child = try ProcessSpawner.spawn(executable, ["__supervise", record.id], options)
+            record.supervisorPID = child.pid
+            try store.setSupervisor(execution: record.id, pid: child.pid)
+        } catch {
+            try store.finishUnfinishedHookRuns(execution: record.id, state: .failed, message: "the supervisor could not start")
+            try store.finishExecution(record.id, state: .failed, failure: "the supervisor could not start (\(error))")
+            throw error
+        }
+        return record
+    }
+
+    /// `execution` as it stands now; a running one whose supervisor is gone is marked failed first.
+    func refresh(_ execution: ExecutionRecord) throws -> ExecutionRecord {
+        guard execution.state == .running, !lock(realRoot: execution.root, event: execution.event).isHeld else { return execution }
+        try store.transaction { try markDead(execution) }
+        return try store.execution(id: execution.id) ?? execution
+    }
+
+    /// Asks every running supervisor of the project to cancel; with `wait`,
+    /// returns once they have killed their hooks and exited.
+    func cancelAll(realRoot: String, wait: Bool) throws {
+        for execution in try store.runningExecutions(root: realRoot) {
+            let supervisorLock = lock(realRoot: realRoot, event: execution.event)
+            if supervisorLock.isHeld, let pid = execution.supervisorPID {
+                kill(pid, SIGTERM)
+                if wait {
+                    let deadline = POSIX.monotonicMilliseconds() + 10_000
+                    while supervisorLock.isHeld && POSIX.monotonicMilliseconds() < deadline { POSIX.sleep(milliseconds: 20) }
+                }
+            }
+            if wait { _ = try refresh(execution) }
+        }
+    }
+
+    /// Fails an execution whose supervisor died, killing what its hooks left behind.
+    private func markDead(_ execution: ExecutionRecord) throws {
+        for run in try store.hookRuns(execution: execution.id) where run.state == .running {
+            if let pid = run.pid { killpg(pid, SIGKILL) }
+        }
+        try store.finishUnfinishedHookRuns(execution: execution.id, state: .failed, message: "the supervisor died")
+        let pid = execution.supervisorPID.map { " (pid \($0))" } ?? ""
+        try store.finishExecution(execution.id, state: .failed, failure: "the hook supervisor\(pid) died")
+    }
+}
+
+extension Engine {
+    var launcher: ExecutionLauncher {
+        get throws { ExecutionLauncher(store: try store, paths: paths, executable: executable) }
+    }
+}

@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// A hook the supervisor is running: its process, pipes, log and deadline.
+struct RunningHook {
+    enum Phase {
+        /// `/bin/sh -c condition` runs first.
+        case condition
+        case command
+    }
+
+    let spec: HookSpec
+    /// The hook's log file; output is written there with secrets masked.
+    let log: Int32
+    let environment: EnvironmentMap
+    let directory: String
+    let deadline: Int64
+    var phase = Phase.command
+    var child = ProcessSpawner.Child(pid: 0)
+    /// A source hook's stdout, kept for capture.
+    var stdout = Bytes()
+    var exceededOutputLimit = false
+    /// Set once the supervisor decided to stop the hook.
+    var termination: (state: HookState, message: String)?
+    var killAt: Int64?
+    private var pendingLines: [Bool: Bytes] = [:]
+
+    init(spec: HookSpec, log: Int32, environment: EnvironmentMap, directory: String, deadline: Int64) {
+        self.spec = spec
+        self.log = log
+        self.environment = environment
+        self.directory = directory
+        self.deadline = deadline
+    }
+
+    /// Takes output: a source hook's stdout is kept for capture (never logged);
+    /// everything else goes to the log, line by line, with secrets masked.
+    mutating func receive(_ bytes: ArraySlice<UInt8>, fromStdout: Bool, redacting secrets: [String]) {
+        if fromStdout && spec.source && phase == .command {
+            if stdout.count + bytes.count > SourceCapture.outputLimit {
+                exceededOutputLimit = true
+            } else {
+                stdout += bytes
+            }
+            return
+        }
+        var buffer = pendingLines[fromStdout, default: []] + bytes
+        if let lastNewline = buffer.lastIndex(of: UInt8(ascii: "\n")) {
+            writeLog(buffer[...lastNewline], secrets)
+            buffer = Bytes(buffer[(lastNewline + 1)...])
+        }
+        if buffer.count > 65536 {
+            writeLog(buffer[...], secrets)
+            buffer = []
+        }
+        pendingLines[fromStdout] = buffer
+    }
+
+    /// Closes the pipes and flushes partial lines to the log.
+    mutating func closePipes(redacting secrets: [String]) {
+        for fd in [child.stdout, child.stderr].compactMap({ $0 }) { close(fd) }
+        child.stdout = nil
+        child.stderr = nil
+        for (_, rest) in pendingLines where !rest.isEmpty { writeLog(rest[...] + [UInt8(ascii: "\n")], secrets) }
+        pendingLines = [:]
+    }
+
+    private func writeLog(_ bytes: ArraySlice<UInt8>, _ secrets: [String]) {
+        guard log >= 0 else { return }
+        POSIX.writeAll(log, Redaction.redact(String(decoding: bytes, as: UTF8.self), secrets: secrets))
+    }
+}

@@ -1,0 +1,74 @@
+/// Turns a source hook's stdout into variables: the text is evaluated by a
+/// child bash (never by the user's shell) and the variables it exports,
+/// changes or unsets are read back from that bash's environment.
+enum SourceCapture {
+    /// The most stdout a source hook may print.
+    static let outputLimit = 1 << 20
+    private static let separator: Bytes = Array("\0--hookctl-capture--\0".utf8)
+    /// Variables that change in any bash and say nothing about the hook.
+    private static let ignoredNames: Set<String> = ["_", "PWD", "OLDPWD", "SHLVL"]
+
+    /// The captured variables, or a message saying why the output was refused.
+    static func capture(_ output: Bytes, environment: EnvironmentMap, directory: String, timeoutMilliseconds: Int64) -> Result<[CapturedVariable], CaptureFailure> {
+        if output.count > outputLimit { return .failure(.init("printed more than 1 MiB on stdout")) }
+        if output.contains(0) { return .failure(.init("printed binary data (NUL bytes) on stdout")) }
+        if String(validating: output, as: UTF8.self) == nil { return .failure(.init("printed bytes that are not UTF-8 on stdout")) }
+        if let violation = AssignmentScanner.firstViolation(in: output) {
+            let text = violation.text.count > 60 ? String(violation.text.prefix(57)) + "..." : violation.text
+            return .failure(.init("printed a line that is not an assignment (stdout line \(violation.line): \(text))"))
+        }
+        guard let bash = ProcessSpawner.resolve("bash", directory: directory, path: environment["PATH"].map { String(decoding: $0, as: UTF8.self) } ?? "/usr/bin:/bin")
+        else { return .failure(.init("needs bash to evaluate its exports, and bash was not found")) }
+        let mark = #"printf '\0--hookctl-capture--\0'"#
+        let script = "env -0; \(mark); . /dev/stdin >&2 || exit; env -0; \(mark)"
+        let result: ProcessRunner.Result
+        do {
+            result = try ProcessRunner.run(
+                bash, ["--noprofile", "--norc", "-c", script],
+                environment: environment, directory: directory, input: output, timeoutMilliseconds: timeoutMilliseconds)
+        } catch {
+            return .failure(.init("could not start bash to evaluate its exports: \(error)"))
+        }
+        let parts = split(result.stdout)
+        guard result.status == 0, parts.count == 3 else {
+            let reason = String(decoding: result.stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "status \(result.status.map(String.init) ?? "timeout")"
+            return .failure(.init("printed exports that bash could not evaluate (\(reason))"))
+        }
+        return .success(difference(before: Environment.parseNullSeparated(parts[0]), after: Environment.parseNullSeparated(parts[1])))
+    }
+
+    /// Variables set or changed (with their value) and unset (nil), sorted by name.
+    static func difference(before: EnvironmentMap, after: EnvironmentMap) -> [CapturedVariable] {
+        var variables: [CapturedVariable] = []
+        for (name, value) in after where before[name] != value && !ignoredNames.contains(name) {
+            variables.append(CapturedVariable(name: name, value: value))
+        }
+        for name in before.keys where after[name] == nil && !ignoredNames.contains(name) {
+            variables.append(CapturedVariable(name: name, value: nil))
+        }
+        return variables.sorted { $0.name < $1.name }
+    }
+
+    private static func split(_ bytes: Bytes) -> [ArraySlice<UInt8>] {
+        var parts: [ArraySlice<UInt8>] = []
+        var start = 0
+        var index = 0
+        while index + separator.count <= bytes.count {
+            if bytes[index..<index + separator.count].elementsEqual(separator) {
+                parts.append(bytes[start..<index])
+                index += separator.count
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        parts.append(bytes[start...])
+        return parts
+    }
+}
+
+/// Why a source hook's output was not accepted.
+struct CaptureFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

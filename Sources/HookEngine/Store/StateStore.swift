@@ -1,0 +1,190 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// Approvals, shells, executions and captured environments in SQLite.
+/// The only place that speaks SQL.
+final class StateStore {
+    let paths: StatePaths
+    private let database: Database
+
+    init(paths: StatePaths) throws {
+        self.paths = paths
+        try paths.prepare()
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
+        database = try Database(path: paths.database)
+        chmod(paths.database, 0o600)
+        try Migrations.migrate(database)
+    }
+
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try database.transaction(body)
+    }
+
+    // MARK: Approvals
+
+    func approvedFingerprint(root: String) throws -> String? {
+        try database.query("SELECT fingerprint FROM approvals WHERE root = ?", [.text(root)]).first?.first?.text
+    }
+
+    func approve(root: String, fingerprint: String) throws {
+        try database.query(
+            "INSERT INTO approvals (root, fingerprint, approved_at) VALUES (?, ?, ?) ON CONFLICT(root) DO UPDATE SET fingerprint = excluded.fingerprint, approved_at = excluded.approved_at",
+            [.text(root), .text(fingerprint), .integer(POSIX.nowMilliseconds())])
+    }
+
+    func revoke(root: String) throws {
+        try database.query("DELETE FROM approvals WHERE root = ?", [.text(root)])
+    }
+
+    // MARK: Shells
+
+    func shell(pid: Int32) throws -> ShellRecord? {
+        try database.query("SELECT root, reported_execution FROM shells WHERE pid = ?", [.integer(Int64(pid))]).first.map {
+            ShellRecord(pid: pid, root: $0[0].text ?? "", reportedExecution: $0[1].text)
+        }
+    }
+
+    func enterShell(pid: Int32, root: String) throws {
+        try database.query(
+            "INSERT INTO shells (pid, root, updated_at) VALUES (?, ?, ?) ON CONFLICT(pid) DO UPDATE SET root = excluded.root, reported_execution = CASE WHEN shells.root = excluded.root THEN shells.reported_execution END, updated_at = excluded.updated_at",
+            [.integer(Int64(pid)), .text(root), .integer(POSIX.nowMilliseconds())])
+    }
+
+    func setReported(pid: Int32, execution: String) throws {
+        try database.query("UPDATE shells SET reported_execution = ? WHERE pid = ?", [.text(execution), .integer(Int64(pid))])
+    }
+
+    func removeShell(pid: Int32) throws {
+        try database.query("DELETE FROM shells WHERE pid = ?", [.integer(Int64(pid))])
+    }
+
+    /// Shells inside the project at `root`; rows of shells that no longer exist are dropped.
+    func liveShells(root: String) throws -> [Int32] {
+        let pids = try database.query("SELECT pid FROM shells WHERE root = ?", [.text(root)]).compactMap { $0[0].integer.map { Int32($0) } }
+        var live: [Int32] = []
+        for pid in pids {
+            if POSIX.isAlive(pid) {
+                live.append(pid)
+            } else {
+                try removeShell(pid: pid)
+            }
+        }
+        return live
+    }
+
+    // MARK: Executions
+
+    private static let executionColumns = "id, root, fingerprint, event, state, supervisor_pid, started_at, finished_at, failure"
+
+    private static func execution(from row: [SQLValue]) -> ExecutionRecord {
+        ExecutionRecord(
+            id: row[0].text ?? "", root: row[1].text ?? "", fingerprint: row[2].text ?? "",
+            event: HookEvent(rawValue: row[3].text ?? "") ?? .onEnter,
+            state: ExecutionState(rawValue: row[4].text ?? "") ?? .failed,
+            supervisorPID: row[5].integer.map { Int32($0) }, startedAt: row[6].integer ?? 0,
+            finishedAt: row[7].integer, failure: row[8].text)
+    }
+
+    func execution(id: String) throws -> ExecutionRecord? {
+        try database.query("SELECT \(Self.executionColumns) FROM executions WHERE id = ?", [.text(id)]).first.map(Self.execution)
+    }
+
+    /// The newest execution of `event` for the project, for `fingerprint` when given.
+    func latestExecution(root: String, event: HookEvent, fingerprint: String? = nil) throws -> ExecutionRecord? {
+        var sql = "SELECT \(Self.executionColumns) FROM executions WHERE root = ? AND event = ?"
+        var arguments: [SQLValue] = [.text(root), .text(event.rawValue)]
+        if let fingerprint {
+            sql += " AND fingerprint = ?"
+            arguments.append(.text(fingerprint))
+        }
+        return try database.query(sql + " ORDER BY started_at DESC, rowid DESC LIMIT 1", arguments).first.map(Self.execution)
+    }
+
+    func runningExecutions(root: String) throws -> [ExecutionRecord] {
+        try database.query("SELECT \(Self.executionColumns) FROM executions WHERE root = ? AND state = 'running'", [.text(root)])
+            .map(Self.execution)
+    }
+
+    func insertExecution(_ execution: ExecutionRecord, hooks: [HookSpec]) throws {
+        try database.query(
+            "INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                .text(execution.id), .text(execution.root), .text(execution.fingerprint), .text(execution.event.rawValue),
+                .text(execution.state.rawValue), execution.supervisorPID.map { .integer(Int64($0)) } ?? .null,
+                .integer(execution.startedAt), execution.finishedAt.map { .integer($0) } ?? .null,
+                execution.failure.map { .text($0) } ?? .null,
+            ])
+        for (position, hook) in hooks.enumerated() {
+            try database.query(
+                "INSERT INTO hook_runs (execution_id, position, hook_id, description, state) VALUES (?, ?, ?, ?, 'pending')",
+                [.text(execution.id), .integer(Int64(position)), .text(hook.id), .text(hook.displayName)])
+        }
+    }
+
+    func setSupervisor(execution: String, pid: Int32) throws {
+        try database.query("UPDATE executions SET supervisor_pid = ? WHERE id = ?", [.integer(Int64(pid)), .text(execution)])
+    }
+
+    /// Ends a running execution; returns false when it had already ended.
+    @discardableResult
+    func finishExecution(_ id: String, state: ExecutionState, failure: String? = nil) throws -> Bool {
+        try database.query(
+            "UPDATE executions SET state = ?, finished_at = ?, failure = ? WHERE id = ? AND state = 'running'",
+            [.text(state.rawValue), .integer(POSIX.nowMilliseconds()), failure.map { .text($0) } ?? .null, .text(id)])
+        return database.changes > 0
+    }
+
+    // MARK: Hook runs
+
+    func hookRuns(execution: String) throws -> [HookRunRecord] {
+        try database.query(
+            "SELECT hook_id, description, state, pid, exit_code, started_at, finished_at, message FROM hook_runs WHERE execution_id = ? ORDER BY position",
+            [.text(execution)]
+        ).map { row in
+            HookRunRecord(
+                hookID: row[0].text ?? "", description: row[1].text ?? "", state: HookState(rawValue: row[2].text ?? "") ?? .pending,
+                pid: row[3].integer.map { Int32($0) }, exitCode: row[4].integer.map { Int32($0) },
+                startedAt: row[5].integer, finishedAt: row[6].integer, message: row[7].text)
+        }
+    }
+
+    func startHookRun(execution: String, hook: String, pid: Int32?) throws {
+        try database.query(
+            "UPDATE hook_runs SET state = 'running', pid = ?, started_at = ? WHERE execution_id = ? AND hook_id = ?",
+            [pid.map { .integer(Int64($0)) } ?? .null, .integer(POSIX.nowMilliseconds()), .text(execution), .text(hook)])
+    }
+
+    func finishHookRun(execution: String, hook: String, state: HookState, exitCode: Int32? = nil, message: String? = nil) throws {
+        try database.query(
+            "UPDATE hook_runs SET state = ?, exit_code = ?, finished_at = ?, message = ? WHERE execution_id = ? AND hook_id = ?",
+            [
+                .text(state.rawValue), exitCode.map { .integer(Int64($0)) } ?? .null, .integer(POSIX.nowMilliseconds()),
+                message.map { .text($0) } ?? .null, .text(execution), .text(hook),
+            ])
+    }
+
+    /// Marks every hook that has not finished with `state`.
+    func finishUnfinishedHookRuns(execution: String, state: HookState, message: String) throws {
+        try database.query(
+            "UPDATE hook_runs SET state = ?, finished_at = ?, message = ? WHERE execution_id = ? AND state IN ('pending', 'running')",
+            [.text(state.rawValue), .integer(POSIX.nowMilliseconds()), .text(message), .text(execution)])
+    }
+
+    // MARK: Captured environment
+
+    func storeEnvironment(execution: String, variables: [CapturedVariable]) throws {
+        for (position, variable) in variables.enumerated() {
+            try database.query(
+                "INSERT OR REPLACE INTO captured_environment (execution_id, position, name, value) VALUES (?, ?, ?, ?)",
+                [.text(execution), .integer(Int64(position)), .text(variable.name), variable.value.map { .blob($0) } ?? .null])
+        }
+    }
+
+    func capturedEnvironment(execution: String) throws -> [CapturedVariable] {
+        try database.query(
+            "SELECT name, value FROM captured_environment WHERE execution_id = ? ORDER BY position", [.text(execution)]
+        ).map { CapturedVariable(name: $0[0].text ?? "", value: $0[1].blob) }
+    }
+}

@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Raw bytes; environment values are bytes, not necessarily UTF-8.
+public typealias Bytes = [UInt8]
+
+/// Thin, throwing wrappers over the file-system calls hookctl needs.
+enum POSIX {
+    static func errorMessage(_ code: Int32 = errno) -> String {
+        String(cString: strerror(code))
+    }
+
+    static func fail(_ path: String, _ code: Int32 = errno) -> HookctlError {
+        .fileSystem(path: path, message: errorMessage(code))
+    }
+
+    static func readFile(_ path: String, limit: Int = 64 << 20) throws -> Bytes {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw fail(path) }
+        defer { close(fd) }
+        var result = Bytes()
+        var buffer = Bytes(repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw fail(path)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: buffer[0..<count])
+            if result.count > limit { throw HookctlError.fileSystem(path: path, message: "file is too large") }
+        }
+        return result
+    }
+
+    /// Writes `bytes` to `path` atomically (temporary file, then rename) with `mode`.
+    static func writeFile(_ path: String, _ bytes: Bytes, mode: mode_t = 0o600) throws {
+        let temporary = path + ".tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw fail(temporary) }
+        let ok = writeAll(fd, bytes)
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw fail(path)
+        }
+    }
+
+    /// Appends `bytes` to `path`, creating it with mode 0600.
+    static func appendFile(_ path: String, _ bytes: Bytes) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        _ = writeAll(fd, bytes)
+        close(fd)
+    }
+
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ bytes: Bytes) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += count
+        }
+        return true
+    }
+
+    static func writeAll(_ fd: Int32, _ text: String) {
+        writeAll(fd, Bytes(text.utf8))
+    }
+
+    static func fileStatus(_ path: String) -> stat? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info : nil
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        guard let info = fileStatus(path) else { return false }
+        return (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        guard let info = fileStatus(path) else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func currentDirectory() -> String? {
+        guard let directory = getcwd(nil, 0) else { return nil }
+        defer { free(directory) }
+        return String(cString: directory)
+    }
+
+    /// Creates `path` and its parents; the last component gets `mode`.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws {
+        if isDirectory(path) { return }
+        let parent = Path.parent(of: path)
+        if parent != path { try makeDirectories(parent, mode: 0o755) }
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw fail(path) }
+    }
+
+    /// Creates `path` (mode 0600) if missing and sets its modification time to `time`.
+    static func touch(_ path: String, to time: timespec? = nil) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        if var time {
+            var times = [time, time]
+            futimens(fd, &times)
+        } else {
+            futimens(fd, nil)
+        }
+        close(fd)
+    }
+
+    static func environmentValue(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    static func nowMilliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
+    /// A monotonic clock in milliseconds, for timeouts.
+    static func monotonicMilliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
+    static func sleep(milliseconds: Int) {
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool {
+        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+    }
+
+    /// Sixteen random hex digits.
+    static func randomHex() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+}
+
+/// String path helpers that never touch the file system.
+enum Path {
+    static func join(_ base: String, _ component: String) -> String {
+        if component.hasPrefix("/") { return component }
+        return base.hasSuffix("/") ? base + component : base + "/" + component
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// Whether `path` is `root` or below it (both absolute, normalized).
+    static func isInside(_ path: String, root: String) -> Bool {
+        if root == "/" { return path.hasPrefix("/") }
+        return path == root || path.hasPrefix(root + "/")
+    }
+}
+
+enum Hex {
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = Bytes()
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,53 @@
+/// Hides secret values wherever hookctl prints or logs them.
+public enum Redaction {
+    public static let mask = "****"
+    private static let secretMarkers = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "KEY"]
+
+    /// Whether a variable name marks its value as secret.
+    public static func isSecretName(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return secretMarkers.contains { upper.contains($0) }
+    }
+
+    /// `text` with every occurrence of each secret value replaced by the mask.
+    /// Values shorter than four bytes are left alone: masking them would hide
+    /// ordinary text without protecting anything.
+    public static func redact(_ text: String, secrets: [String]) -> String {
+        var result = text
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where secret.utf8.count >= 4 {
+            result = result.replacingAll(secret, with: mask)
+        }
+        return result
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.range(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
+
+extension Substring {
+    func range(of target: String) -> Range<Substring.Index>? {
+        let needle = Array(target.utf8)
+        let haystack = utf8
+        guard let first = needle.first, needle.count <= haystack.count else { return nil }
+        var index = haystack.startIndex
+        while index != haystack.endIndex {
+            if haystack[index] == first, haystack[index...].starts(with: needle) {
+                let end = haystack.index(index, offsetBy: needle.count)
+                return index..<end
+            }
+            index = haystack.index(after: index)
+        }
+        return nil
+    }
+}

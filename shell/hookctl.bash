@@ -1,0 +1,67 @@
+# hookctl shell integration for bash.
+# Load it from ~/.bashrc with:  eval "$(hookctl shell init bash)"
+#
+# On each prompt this runs only shell builtins. It calls `hookctl export`
+# (one fork) only when the nearest hookctl.toml changed with $PWD, when
+# hookctl left a marker for this shell, or when the loaded hookctl.toml is
+# newer than what this shell last saw.
+
+_hookctl_bin=@HOOKCTL_BIN@
+_hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
+_hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
+_hookctl_root=${HOOKCTL_DIR-}
+export HOOKCTL_SHELL_INTEGRATION=1
+
+# Sets _hookctl_found to the nearest directory holding hookctl.toml, or ''.
+_hookctl_find_root() {
+  \builtin local dir=$PWD
+  while [[ -n $dir ]]; do
+    if [[ -f $dir/hookctl.toml ]]; then
+      _hookctl_found=$dir
+      \builtin return 0
+    fi
+    dir=${dir%/*}
+  done
+  if [[ -f /hookctl.toml ]]; then _hookctl_found=/; else _hookctl_found=; fi
+}
+
+_hookctl_export() {
+  \builtin local code
+  if [[ ! -x $_hookctl_bin ]]; then
+    if [[ -z ${_hookctl_warned-} ]]; then
+      _hookctl_warned=1
+      \builtin printf 'hookctl: %s is missing; hooks are off until it is reinstalled\n' "$_hookctl_bin" >&2
+    fi
+    \builtin return 0
+  fi
+  if code=$(HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" export bash); then
+    \builtin eval "$code"
+  elif [[ -z ${_hookctl_warned-} ]]; then
+    _hookctl_warned=1
+    \builtin printf 'hookctl: export failed; the environment was left unchanged\n' >&2
+  fi
+}
+
+_hookctl_hook() {
+  \builtin local previous_exit_status=$? run=
+  if [[ $PWD != "${_hookctl_pwd-}" ]]; then
+    _hookctl_pwd=$PWD
+    _hookctl_find_root
+    [[ $_hookctl_found == "$_hookctl_root" ]] || run=1
+  fi
+  [[ -e $_hookctl_marker ]] && run=1
+  [[ -n $_hookctl_root && $_hookctl_root/hookctl.toml -nt $_hookctl_stamp ]] && run=1
+  if [[ -n $run ]]; then
+    _hookctl_root=${_hookctl_found-}
+    _hookctl_export
+  fi
+  \builtin return "$previous_exit_status"
+}
+
+if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+  if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* ]]; then
+    PROMPT_COMMAND=(_hookctl_hook "${PROMPT_COMMAND[@]}")
+  fi
+elif [[ ";${PROMPT_COMMAND-};" != *";_hookctl_hook;"* ]]; then
+  PROMPT_COMMAND="_hookctl_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+fi

@@ -1,0 +1,59 @@
+# hookctl shell integration for fish.
+# Load it from ~/.config/fish/conf.d/hookctl.fish with:
+#   hookctl shell init fish | source
+#
+# On each prompt this runs only fish builtins. It calls `hookctl export`
+# (one fork) only when the nearest hookctl.toml changed with $PWD, when
+# hookctl left a marker for this shell, or when the loaded hookctl.toml is
+# newer than what this shell last saw.
+
+set -g _hookctl_bin @HOOKCTL_BIN@
+set -g _hookctl_marker @HOOKCTL_SHELLS_DIR@/$fish_pid.changed
+set -g _hookctl_stamp @HOOKCTL_SHELLS_DIR@/$fish_pid.stamp
+set -q HOOKCTL_DIR; and set -g _hookctl_root $HOOKCTL_DIR; or set -g _hookctl_root ''
+set -gx HOOKCTL_SHELL_INTEGRATION 1
+
+# Prints the nearest directory holding hookctl.toml, or nothing.
+function _hookctl_find_root
+    set -l dir $PWD
+    while test -n "$dir"
+        if test -f "$dir/hookctl.toml"
+            echo $dir
+            return 0
+        end
+        set dir (string replace -r '/[^/]*$' '' -- $dir)
+    end
+    test -f /hookctl.toml; and echo /
+end
+
+function _hookctl_export
+    if not test -x "$_hookctl_bin"
+        if not set -q _hookctl_warned
+            set -g _hookctl_warned 1
+            printf 'hookctl: %s is missing; hooks are off until it is reinstalled\n' $_hookctl_bin >&2
+        end
+        return 0
+    end
+    HOOKCTL_SHELL_PID=$fish_pid $_hookctl_bin export fish | source
+    if test $pipestatus[1] -ne 0; and not set -q _hookctl_warned
+        set -g _hookctl_warned 1
+        printf 'hookctl: export failed; the environment was left unchanged\n' >&2
+    end
+end
+
+function _hookctl_hook --on-event fish_prompt
+    set -l previous_status $status
+    set -l run
+    if test "$PWD" != "$_hookctl_pwd"
+        set -g _hookctl_pwd $PWD
+        set -g _hookctl_found (_hookctl_find_root)
+        test "$_hookctl_found" != "$_hookctl_root"; and set run 1
+    end
+    test -e $_hookctl_marker; and set run 1
+    test -n "$_hookctl_root"; and test "$_hookctl_root/hookctl.toml" -nt $_hookctl_stamp; and set run 1
+    if test -n "$run"
+        set -g _hookctl_root "$_hookctl_found"
+        _hookctl_export
+    end
+    return $previous_status
+end

@@ -1,0 +1,65 @@
+# hookctl shell integration for zsh.
+# Load it from ~/.zshrc with:  eval "$(hookctl shell init zsh)"
+#
+# On each prompt this runs only shell builtins. It calls `hookctl export`
+# (one fork) only when the nearest hookctl.toml changed with $PWD, when
+# hookctl left a marker for this shell, or when the loaded hookctl.toml is
+# newer than what this shell last saw.
+
+typeset -g _hookctl_bin=@HOOKCTL_BIN@
+typeset -g _hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
+typeset -g _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
+typeset -g _hookctl_root=${HOOKCTL_DIR-}
+export HOOKCTL_SHELL_INTEGRATION=1
+
+# Sets _hookctl_found to the nearest directory holding hookctl.toml, or ''.
+_hookctl_find_root() {
+  emulate -L zsh
+  local dir=$PWD
+  while [[ -n $dir ]]; do
+    if [[ -f $dir/hookctl.toml ]]; then
+      typeset -g _hookctl_found=$dir
+      return 0
+    fi
+    dir=${dir%/*}
+  done
+  if [[ -f /hookctl.toml ]]; then typeset -g _hookctl_found=/; else typeset -g _hookctl_found=; fi
+}
+
+_hookctl_export() {
+  local code
+  if [[ ! -x $_hookctl_bin ]]; then
+    if [[ -z ${_hookctl_warned-} ]]; then
+      typeset -g _hookctl_warned=1
+      builtin printf 'hookctl: %s is missing; hooks are off until it is reinstalled\n' "$_hookctl_bin" >&2
+    fi
+    return 0
+  fi
+  if code=$(HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" export zsh); then
+    builtin eval "$code"
+  elif [[ -z ${_hookctl_warned-} ]]; then
+    typeset -g _hookctl_warned=1
+    builtin printf 'hookctl: export failed; the environment was left unchanged\n' >&2
+  fi
+}
+
+_hookctl_hook() {
+  local previous_exit_status=$? run=
+  if [[ $PWD != "${_hookctl_pwd-}" ]]; then
+    typeset -g _hookctl_pwd=$PWD
+    _hookctl_find_root
+    [[ $_hookctl_found == "$_hookctl_root" ]] || run=1
+  fi
+  [[ -e $_hookctl_marker ]] && run=1
+  [[ -n $_hookctl_root && $_hookctl_root/hookctl.toml -nt $_hookctl_stamp ]] && run=1
+  if [[ -n $run ]]; then
+    typeset -g _hookctl_root=${_hookctl_found-}
+    _hookctl_export
+  fi
+  return $previous_exit_status
+}
+
+typeset -ag precmd_functions
+if (( ! ${precmd_functions[(I)_hookctl_hook]} )); then
+  precmd_functions=(_hookctl_hook $precmd_functions)
+fi
