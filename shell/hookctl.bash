@@ -14,7 +14,7 @@ export HOOKCTL_SHELL_INTEGRATION=1
 
 # Sets _hookctl_found to the nearest directory holding hookctl.toml, or ''.
 _hookctl_find_root() {
-  \builtin local dir=$PWD
+  \builtin local dir="$PWD"
   while [[ -n $dir ]]; do
     if [[ -f $dir/hookctl.toml ]]; then
       _hookctl_found=$dir
