@@ -77,6 +77,8 @@ extension Engine {
         }
         if execution.state == .running && request.interactive {
             execution = try waitInForeground(for: execution, project: project, session: &session)
+            // What the wait saw end is applied now; the marker its end left is stale.
+            unlink(paths.marker(shell: request.shellPID))
         }
         try settle(execution, project: project, previous: entering ? nil : previous, session: &session)
         return session.result()
