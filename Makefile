@@ -3,14 +3,16 @@ PREFIX ?= $(HOME)/.local
 BINDIR := $(PREFIX)/bin
 SHAREDIR := $(PREFIX)/share/hookctl
 SWIFT ?= swift
-RELEASE_FLAGS := -c release --static-swift-stdlib
+# Static Swift runtime, and a non-PIE executable: the loader then has no
+# relative relocations to apply at start-up (as with direnv's Go binary).
+RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
 RELEASE_BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/hookctl
 MARK := \# added by hookctl make install
 BASHRC := $(HOME)/.bashrc
 ZSHRC := $(if $(ZDOTDIR),$(ZDOTDIR),$(HOME))/.zshrc
 FISHCONF := $(HOME)/.config/fish/conf.d/hookctl.fish
 
-.PHONY: build release test unit-test integration-test test-deps bench install uninstall clean
+.PHONY: build release test test-deps bench install uninstall clean
 
 build:
 	$(SWIFT) build
@@ -31,7 +33,7 @@ test-deps:
 ## bench: hookctl against direnv, measured in the same run.
 bench: release
 	@scripts/install-deps.sh direnv hyperfine
-	HOOKCTL_BIN=$(RELEASE_BIN) scripts/bench.sh
+	HOOKCTL_BIN=$(RELEASE_BIN) python3 scripts/bench.py
 
 install: release
 	install -d -m 755 $(BINDIR) $(SHAREDIR)

@@ -63,5 +63,7 @@ if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
     PROMPT_COMMAND=(_hookctl_hook "${PROMPT_COMMAND[@]}")
   fi
 elif [[ ";${PROMPT_COMMAND-};" != *";_hookctl_hook;"* ]]; then
+  # PROMPT_COMMAND is a string here; the array case is handled above.
+  # shellcheck disable=SC2128,SC2178
   PROMPT_COMMAND="_hookctl_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 fi

@@ -34,8 +34,11 @@ function _hookctl_export
         end
         return 0
     end
-    HOOKCTL_SHELL_PID=$fish_pid $_hookctl_bin export fish | source
-    if test $pipestatus[1] -ne 0; and not set -q _hookctl_warned
+    # Evaluate the code only when export succeeded, as bash and zsh do.
+    set -l code (HOOKCTL_SHELL_PID=$fish_pid $_hookctl_bin export fish)
+    if test $status -eq 0
+        printf '%s\n' $code | source
+    else if not set -q _hookctl_warned
         set -g _hookctl_warned 1
         printf 'hookctl: export failed; the environment was left unchanged\n' >&2
     end

@@ -3,6 +3,7 @@ test, real bash/zsh/fish on a pseudo-terminal (pexpect) with hookctl's glue
 loaded from their rc files, and a check that no process outlives the test."""
 
 import os
+import re
 import signal
 import subprocess
 import textwrap
@@ -189,3 +190,24 @@ def sandbox(tmp_path):
 @pytest.fixture(params=SHELLS)
 def shell_kind(request):
     return request.param
+
+
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"          # CSI: colours, cursor moves, modes
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: window titles
+    r"|\x1b[()][0-9A-Za-z]"            # character set selection
+    r"|\x1b[=>78]")
+
+
+def terminal_lines(output: str) -> list[str]:
+    """What `output` (as Shell.run returns it) shows on a terminal, line by
+    line: control sequences removed and, per line, only the text after the
+    last carriage return (what a redraw leaves visible)."""
+    text = re.sub(r"[^\n]*\r\x1b\[K", "", output)  # a line erased after a carriage return
+    text = _TERMINAL_CONTROL.sub("", text)
+    return [line.rstrip("\r").split("\r")[-1].rstrip() for line in text.split("\n")]
+
+
+def hookctl_messages(output: str) -> list[str]:
+    """The `hookctl: ...` lines in a shell's output."""
+    return [line[line.index("hookctl: "):] for line in terminal_lines(output) if "hookctl: " in line]

@@ -52,7 +52,7 @@ extension Engine {
             unlink(paths.stamp(shell: request.shellPID))
             return session.result()
         }
-        try store.enterShell(pid: request.shellPID, root: realRoot)
+        if previous?.root != realRoot { try store.enterShell(pid: request.shellPID, root: realRoot) }
         if let modified = POSIX.fileStatus(Path.join(root, ProjectConfig.fileName))?.st_mtim {
             POSIX.touch(paths.stamp(shell: request.shellPID), to: modified)
         }

@@ -27,7 +27,7 @@ enum Fingerprint {
     /// Real paths of the hook commands that are files inside the project, sorted.
     static func projectScripts(_ config: ProjectConfig, realRoot: String) -> [String] {
         var scripts: Set<String> = []
-        for hook in config.onEnter + config.onExit where hook.command.contains("/") {
+        for hook in config.onEnter + config.onExit where hook.command.utf8.contains(UInt8(ascii: "/")) {
             let directory = Path.join(config.root, hook.dir)
             guard let path = POSIX.realPath(Path.join(directory, hook.command)),
                 Path.isInside(path, root: realRoot), POSIX.isRegularFile(path)

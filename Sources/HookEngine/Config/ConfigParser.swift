@@ -21,7 +21,9 @@ public enum ConfigParser {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw HookctlError.invalidConfig(line: error.source.begin.line, message: error.description)
+            // toml++ quotes the offending text, newline included: keep the message on one line.
+            let message = error.description.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingWhitespace()
+            throw HookctlError.invalidConfig(line: error.source.begin.line, message: message)
         }
         let locator = SourceLocator(text: text)
         var config = ProjectConfig(root: root)

@@ -42,7 +42,7 @@ struct AssignmentScanner {
                 continue
             }
             if words.isEmpty { commandLine = line }
-            if bytes[index] == UInt8(ascii: "#") && words.isEmpty {
+            if bytes[index] == UInt8(ascii: "#") {  // `#` at the start of a word begins a comment
                 while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
                 continue
             }

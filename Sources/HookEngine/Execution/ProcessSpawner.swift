@@ -43,7 +43,7 @@ enum ProcessSpawner {
     /// The executable `command` names: a path (relative to `directory`) when it
     /// contains a slash, else the first match on `PATH`.
     static func resolve(_ command: String, directory: String, path: String?) -> String? {
-        if command.contains("/") {
+        if command.utf8.contains(UInt8(ascii: "/")) {
             let candidate = Path.join(directory, command)
             return access(candidate, X_OK) == 0 && POSIX.isRegularFile(candidate) ? candidate : nil
         }

@@ -22,7 +22,10 @@ final class Supervisor {
     private let hooks: [HookSpec]
     private let logger: Logger
     private let baseEnvironment: EnvironmentMap
-    private let concurrency = max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) * 2)
+    /// Hooks mostly wait on the network or a service, not the CPU: twice the
+    /// cores, but never fewer than 16, so small machines still run a typical
+    /// project's hooks all at once.
+    private let concurrency = max(16, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) * 2)
 
     private var pending: Set<String>
     private var running: [Int32: RunningHook] = [:]
@@ -124,7 +127,7 @@ final class Supervisor {
 
     private func missingCommandMessage(_ hook: HookSpec, directory: String) -> String {
         let path = Path.join(directory, hook.command)
-        if hook.command.contains("/") && POSIX.exists(path) {
+        if hook.command.utf8.contains(UInt8(ascii: "/")) && POSIX.exists(path) {
             return "'\(hook.command)' is not executable; run chmod +x on it"
         }
         return "command '\(hook.command)' was not found; check 'command' in hookctl.toml"
@@ -253,6 +256,7 @@ final class Supervisor {
             switch SourceCapture.capture(entry.stdout, environment: entry.environment, directory: entry.directory, timeoutMilliseconds: remaining) {
             case .success(let variables):
                 captured[hook.id] = variables
+                if variables.contains(where: { project.config.isSecret($0.name) }) { redactLogs() }
                 logger.debug("hook exports captured", metadata: ["hook": "\(hook.id)", "names": "\(variables.map(\.name).joined(separator: ","))"])
             case .failure(let failure):
                 return fail(entry, failure.message, exitCode: code)
@@ -327,6 +331,23 @@ final class Supervisor {
             for variable in captured[hook.id] ?? [] { merged[variable.name] = .some(variable.value) }
         }
         return merged.keys.sorted().map { CapturedVariable(name: $0, value: merged[$0]!) }
+    }
+
+    /// Masks newly captured secrets in what the run logs already hold (a
+    /// hook may have printed a value before the capture made it a secret).
+    private func redactLogs() {
+        let secrets = secretValues()
+        for hook in hooks {
+            let path = paths.runLog(execution: execution.id, hook: hook.id)
+            guard let bytes = try? POSIX.readFile(path) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let redacted = Redaction.redact(text, secrets: secrets)
+            guard redacted != text else { continue }
+            let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            POSIX.writeAll(fd, redacted)
+            close(fd)
+        }
     }
 
     private func secretValues() -> [String] {

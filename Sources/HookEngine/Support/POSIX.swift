@@ -118,7 +118,7 @@ enum POSIX {
     static func touch(_ path: String, to time: timespec? = nil) {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        if var time {
+        if let time {
             var times = [time, time]
             futimens(fd, &times)
         } else {

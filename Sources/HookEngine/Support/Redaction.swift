@@ -5,8 +5,8 @@ public enum Redaction {
 
     /// Whether a variable name marks its value as secret.
     public static func isSecretName(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        return secretMarkers.contains { upper.contains($0) }
+        let upper = name.uppercased()[...]
+        return secretMarkers.contains { upper.firstRange(ofUTF8: $0) != nil }
     }
 
     /// `text` with every occurrence of each secret value replaced by the mask.
@@ -26,7 +26,7 @@ extension String {
         guard !target.isEmpty else { return self }
         var result = ""
         var rest = self[...]
-        while let range = rest.range(of: target) {
+        while let range = rest.firstRange(ofUTF8: target) {
             result += rest[..<range.lowerBound]
             result += replacement
             rest = rest[range.upperBound...]
@@ -36,7 +36,7 @@ extension String {
 }
 
 extension Substring {
-    func range(of target: String) -> Range<Substring.Index>? {
+    func firstRange(ofUTF8 target: String) -> Range<Substring.Index>? {
         let needle = Array(target.utf8)
         let haystack = utf8
         guard let first = needle.first, needle.count <= haystack.count else { return nil }

@@ -1,0 +1,132 @@
+import Testing
+
+@testable import HookEngine
+
+private func bytes(_ text: String) -> Bytes { Bytes(text.utf8) }
+
+@Suite struct SourceCaptureTests {
+    private let baseEnvironment: EnvironmentMap = [
+        "PATH": bytes("/usr/bin:/bin"), "KEEP": bytes("k"), "CHANGE": bytes("old"), "DROP": bytes("d"), "SHLVL": bytes("1"),
+        "LC_ALL": bytes("C.UTF-8"),
+    ]
+
+    private func capture(_ output: String, environment: EnvironmentMap? = nil, timeout: Int64 = 20_000) -> Result<[CapturedVariable], CaptureFailure> {
+        capture(bytes(output), environment: environment, timeout: timeout)
+    }
+
+    private func capture(_ output: Bytes, environment: EnvironmentMap? = nil, timeout: Int64 = 20_000) -> Result<[CapturedVariable], CaptureFailure> {
+        SourceCapture.capture(output, environment: environment ?? baseEnvironment, directory: "/", timeoutMilliseconds: timeout)
+    }
+
+    /// The failure message, recording an issue when the capture succeeded.
+    private func failureMessage(_ result: Result<[CapturedVariable], CaptureFailure>, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        switch result {
+        case .success(let variables):
+            Issue.record("expected a failure, captured \(variables.map(\.name))", sourceLocation: sourceLocation)
+            return ""
+        case .failure(let failure):
+            return failure.message
+        }
+    }
+
+    @Test func capturesExportsChangesAndUnsets() throws {
+        let output = """
+            export NEW=hello
+            export CHANGE="new value"
+            unset DROP
+            export EMPTY=
+            NOT_EXPORTED=1
+            KEEP=k
+            export MULTI="a
+            b"
+            export BINARY=$'\\xff\\xfe'
+            export QUOTED='it'\\''s'
+            export PWD=/elsewhere OLDPWD=/before
+            export SHLVL=9
+            export _=underscore
+
+            """
+        let variables = try capture(output).get()
+        #expect(variables == [
+            CapturedVariable(name: "BINARY", value: [0xff, 0xfe]),
+            CapturedVariable(name: "CHANGE", value: bytes("new value")),
+            CapturedVariable(name: "DROP", value: nil),
+            CapturedVariable(name: "EMPTY", value: []),
+            CapturedVariable(name: "MULTI", value: bytes("a\nb")),
+            CapturedVariable(name: "NEW", value: bytes("hello")),
+            CapturedVariable(name: "QUOTED", value: bytes("it's")),
+        ])
+    }
+
+    @Test func assigningAnExportedVariableChangesIt() throws {
+        #expect(try capture("CHANGE=plain\n").get() == [CapturedVariable(name: "CHANGE", value: bytes("plain"))])
+    }
+
+    @Test func noOutputCapturesNothing() throws {
+        #expect(try capture("").get().isEmpty)
+        #expect(try capture("# only a comment\n\n").get().isEmpty)
+    }
+
+    @Test func substitutionsRunInTheCapturingBash() throws {
+        let variables = try capture("export FROM_SUB=\"$(printf '%s' \"$KEEP-x\")\"\nexport BACK=`echo b`\n").get()
+        #expect(variables == [CapturedVariable(name: "BACK", value: bytes("b")), CapturedVariable(name: "FROM_SUB", value: bytes("k-x"))])
+    }
+
+    @Test func refusesMoreThanOneMebibyte() {
+        let output = Bytes("export A=".utf8) + Bytes(repeating: UInt8(ascii: "a"), count: SourceCapture.outputLimit)
+        #expect(failureMessage(capture(output)).contains("more than 1 MiB"))
+        #expect(SourceCapture.outputLimit == 1_048_576)
+    }
+
+    @Test func refusesNulBytes() {
+        #expect(failureMessage(capture(Bytes("export A=1".utf8) + [0] + Bytes("\n".utf8))).contains("NUL"))
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect(failureMessage(capture(Bytes("export A=".utf8) + [0xff, 0xfe, 0x0a])).contains("not UTF-8"))
+    }
+
+    @Test func refusesANonAssignmentLine() {
+        let message = failureMessage(capture("export A=1\necho hi\n"))
+        #expect(message.contains("not an assignment"))
+        #expect(message.contains("stdout line 2: echo hi"))
+        let long = failureMessage(capture("run " + String(repeating: "x", count: 100) + "\n"))
+        #expect(long.contains("stdout line 1: run xxx"))
+        #expect(long.hasSuffix("...)"))
+    }
+
+    @Test func reportsWhatBashCouldNotEvaluate() {
+        let message = failureMessage(capture("export 'A B=1'\n"))
+        #expect(message.contains("could not evaluate"))
+        #expect(message.contains("not a valid identifier"))
+    }
+
+    @Test func timesOut() {
+        let started = POSIX.monotonicMilliseconds()
+        let message = failureMessage(capture("export A=$(sleep 10)\n", timeout: 300))
+        #expect(message.contains("timeout"))
+        #expect(POSIX.monotonicMilliseconds() - started < 5_000)
+    }
+
+    @Test func needsBash() {
+        let message = failureMessage(capture("export A=1\n", environment: ["PATH": bytes("/nonexistent")]))
+        #expect(message.contains("bash was not found"))
+    }
+
+    @Test func differenceBetweenEnvironments() {
+        let before: EnvironmentMap = [
+            "A": bytes("1"), "B": bytes("2"), "C": bytes("3"), "E": [], "PWD": bytes("/a"), "OLDPWD": bytes("/"), "_": bytes("x"),
+        ]
+        let after: EnvironmentMap = [
+            "A": bytes("1"), "B": bytes("22"), "D": bytes("4"), "E": bytes("now"), "F": [], "PWD": bytes("/b"), "SHLVL": bytes("2"),
+        ]
+        #expect(SourceCapture.difference(before: before, after: after) == [
+            CapturedVariable(name: "B", value: bytes("22")),
+            CapturedVariable(name: "C", value: nil),
+            CapturedVariable(name: "D", value: bytes("4")),
+            CapturedVariable(name: "E", value: bytes("now")),
+            CapturedVariable(name: "F", value: []),
+        ])
+        #expect(SourceCapture.difference(before: before, after: before).isEmpty)
+    }
+}

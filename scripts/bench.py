@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""make bench: hookctl's budgets (DESIGN.md §9), each measured next to its
+reference in the same run and printed as a ratio. Machines are shared and
+noisy: read the ratios, not the absolute numbers."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = os.environ.get("HOOKCTL_BIN") or str(Path(__file__).resolve().parents[1] / ".build/release/hookctl")
+DIRENV = shutil.which("direnv")
+HYPERFINE = shutil.which("hyperfine")
+
+
+def sandbox():
+    root = Path(tempfile.mkdtemp(prefix="hookctl-bench-"))
+    (root / "home").mkdir()
+    env = {**os.environ, "HOME": str(root / "home"), "HOOKCTL_STATE_DIR": str(root / "state"),
+           "XDG_CONFIG_HOME": str(root / "home/.config"), "XDG_DATA_HOME": str(root / "home/.local/share"),
+           "HOOKCTL_QUIET": "1", "DIRENV_LOG_FORMAT": ""}
+    for name in ("HOOKCTL_DIR", "HOOKCTL_DIFF", "DIRENV_DIR", "DIRENV_DIFF", "DIRENV_WATCHES", "DIRENV_FILE"):
+        env.pop(name, None)
+    return root, env
+
+
+def project(root: Path, name: str, toml: str) -> Path:
+    directory = root / name
+    directory.mkdir()
+    (directory / "hookctl.toml").write_text(toml)
+    (directory / ".envrc").write_text("export BENCH_VALUE=1\n")
+    return directory
+
+
+def bash(script: str, env, cwd) -> str:
+    return subprocess.run(["bash", "--noprofile", "--norc", "-c", script], env=env, cwd=cwd,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def noop_prompt(root, env, directory):
+    """Seconds per prompt where nothing changed, inside a loaded project."""
+    loops = {"hookctl": 20000, "direnv": 300}
+    setup = {
+        "hookctl": f'eval "$("{BIN}" shell init bash)"; hook=_hookctl_hook',
+        "direnv": 'eval "$(direnv hook bash)"; hook=_direnv_hook',
+    }
+    result = {}
+    for tool, count in loops.items():
+        script = f"""{setup[tool]}
+            $hook; $hook
+            start=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do $hook; done
+            end=$EPOCHREALTIME
+            [[ $BENCH_VALUE == 1 ]] || {{ echo "not loaded" >&2; exit 1; }}
+            echo "$start $end" """
+        start, end = map(float, bash(script, env, directory).split())
+        result[tool] = (end - start) / count
+    return result
+
+
+def hyperfine(commands: dict, env, cwd):
+    """Mean seconds per run of each command, one hyperfine run for all."""
+    out = Path(cwd) / "hyperfine.json"
+    subprocess.run([HYPERFINE, "-N", "--warmup", "20", "--min-runs", "200", "--export-json", str(out), *commands.values()],
+                   env=env, cwd=cwd, check=True, capture_output=True)
+    means = {r["command"]: r["mean"] for r in json.loads(out.read_text())["results"]}
+    return {name: means[command] for name, command in commands.items()}
+
+
+def export_process(root, env, directory):
+    """`hookctl export bash` vs `direnv export bash` inside a loaded project."""
+    environment = bash(f"""eval "$("{BIN}" shell init bash)"; _hookctl_hook
+        eval "$(direnv hook bash)"; _direnv_hook
+        env -0""", env, directory)
+    loaded = dict(entry.split("=", 1) for entry in environment.split("\0") if "=" in entry)
+    loaded["HOOKCTL_SHELL_PID"] = str(os.getpid())
+    return hyperfine({"hookctl": f"{BIN} export bash", "direnv": f"{DIRENV} export bash"}, loaded, directory)
+
+
+def parallel_hooks(root, env):
+    hooks = "".join(f'[[hooks.onEnter]]\nid = "h{i}"\ncommand = "sleep"\nargs = ["1"]\n\n' for i in range(10))
+    directory = project(root, "parallel", hooks)
+    subprocess.run([BIN, "allow", str(directory)], env=env, check=True, capture_output=True)
+    start = time.monotonic()
+    subprocess.run([BIN, "load", str(directory)], env=env, check=True, capture_output=True)
+    status = subprocess.run([BIN, "status", str(directory), "--wait", "--json"], env=env, capture_output=True, text=True)
+    elapsed = time.monotonic() - start
+    report = json.loads(status.stdout)
+    assert report["execution"]["state"] == "completed", report
+    serial = sum(hook["duration_ms"] for hook in report["hooks"]) / 1000
+    return elapsed, serial
+
+
+def concurrent_callers(root, env):
+    toml = '[[hooks.onEnter]]\nid = "slow"\ncommand = "sleep"\nargs = ["4"]\npreload = true\n'
+    directory = project(root, "concurrent", toml)
+    subprocess.run([BIN, "allow", str(directory)], env=env, check=True, capture_output=True)
+    callers = []
+    for index in range(50):
+        argv = [BIN, "export", "bash"] if index % 2 == 0 else [BIN, "status", "--json"]
+        caller_env = {**env, "HOOKCTL_SHELL_PID": str(4_000_000 + index), "HOOKCTL_MODE": "background"}
+        callers.append(subprocess.Popen(argv, env=caller_env, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        stdin=subprocess.DEVNULL))
+    time.sleep(0.5)
+    supervisors = subprocess.run(["pgrep", "-f", "__supervise"], capture_output=True, text=True).stdout.split()
+    ours = [pid for pid in supervisors if str(root) in Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")]
+    errors = 0
+    for caller in callers:
+        _, stderr = caller.communicate(timeout=60)
+        if caller.returncode != 0 or b"failed" in stderr or b"database" in stderr:
+            errors += 1
+    executions = subprocess.run([BIN, "status", str(directory), "--wait", "--json"], env=env, capture_output=True, text=True)
+    state = json.loads(executions.stdout)["execution"]["state"]
+    return errors, len(ours), state
+
+
+def main():
+    if not (DIRENV and HYPERFINE):
+        sys.exit("make bench needs direnv and hyperfine (apt-get install -y direnv hyperfine)")
+    root, env = sandbox()
+    try:
+        loaded = project(root, "loaded", '[env]\nBENCH_VALUE = "1"\n')
+        subprocess.run([BIN, "allow", str(loaded)], env=env, check=True, capture_output=True)
+        subprocess.run([DIRENV, "allow", str(loaded)], env=env, check=True, capture_output=True)
+        outside = root / "outside"
+        outside.mkdir()
+
+        prompt = noop_prompt(root, env, loaded)
+        export_loaded = export_process(root, env, loaded)
+        export_outside = hyperfine({"hookctl": f"{BIN} export bash", "direnv": f"{DIRENV} export bash"},
+                                   {**env, "HOOKCTL_SHELL_PID": str(os.getpid())}, outside)
+        parallel, serial = parallel_hooks(root, env)
+        errors, supervisors, state = concurrent_callers(root, env)
+
+        rows = [
+            ("no-op prompt, bash (per prompt)", f"{prompt['hookctl'] * 1e6:.1f} µs", f"direnv {prompt['direnv'] * 1e3:.2f} ms",
+             f"{prompt['direnv'] / prompt['hookctl']:.0f}x cheaper (budget: >= 100x)"),
+            ("`export bash`, loaded project", f"{export_loaded['hookctl'] * 1e3:.2f} ms", f"direnv {export_loaded['direnv'] * 1e3:.2f} ms",
+             f"{export_loaded['hookctl'] / export_loaded['direnv']:.2f} of direnv's time (budget: <= 1)"),
+            ("`export bash`, outside any project", f"{export_outside['hookctl'] * 1e3:.2f} ms", f"direnv {export_outside['direnv'] * 1e3:.2f} ms",
+             f"{export_outside['hookctl'] / export_outside['direnv']:.2f} of direnv's time (budget: <= 1)"),
+            ("ten independent 1 s hooks", f"{parallel:.2f} s", f"serial {serial:.2f} s",
+             f"{serial / parallel:.1f}x faster than serial (budget: done within 1.5 s)"),
+            ("50 concurrent export/status calls", f"{errors} errors, {supervisors} supervisor", "-",
+             f"execution {state} (budget: 0 errors, 1 supervisor)"),
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        print(f"{'what'.ljust(widths[0])}  {'hookctl'.ljust(widths[1])}  {'reference'.ljust(widths[2])}  ratio")
+        for row in rows:
+            print(f"{row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2].ljust(widths[2])}  {row[3]}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
