@@ -105,32 +105,39 @@ class Sandbox:
         return leftovers
 
 
+def shell_command(kind: str, sandbox: Sandbox, extra_rc: str = ""):
+    """argv and environment of an interactive `kind` shell whose rc file sets
+    the test prompt, runs `extra_rc` and loads hookctl's glue."""
+    env = dict(sandbox.env)
+    home = sandbox.home
+    if kind == "bash":
+        rc = home / ".bashrc"
+        rc.write_text(f'PS1="{PROMPT} "\nPROMPT_COMMAND=\n{extra_rc}\neval "$("{BIN}" shell init bash)"\n')
+        return ["bash", "--noprofile", "--rcfile", str(rc), "-i"], env
+    if kind == "zsh":
+        env["ZDOTDIR"] = str(home)
+        (home / ".zshrc").write_text(
+            f'PROMPT="{PROMPT} "\nunsetopt zle 2>/dev/null\n{extra_rc}\neval "$("{BIN}" shell init zsh)"\n')
+        return ["zsh", "-i"], env
+    if kind == "fish":
+        config = home / ".config/fish"
+        config.mkdir(parents=True, exist_ok=True)
+        # Its presence keeps fish's first start from generating man page completions in the background.
+        (home / ".local/share/fish/generated_completions").mkdir(parents=True, exist_ok=True)
+        (config / "config.fish").write_text(
+            f'function fish_prompt; printf "%s " "{PROMPT}"; end\n'
+            f'set -g fish_greeting ""\n{extra_rc}\n"{BIN}" shell init fish | source\n')
+        return ["fish", "-i"], env
+    raise ValueError(kind)
+
+
 class Shell:
     """A real interactive shell on a pseudo-terminal with hookctl's glue."""
 
     def __init__(self, kind: str, sandbox: Sandbox, cwd: Path, extra_rc: str = ""):
         self.kind = kind
         self.sandbox = sandbox
-        env = dict(sandbox.env)
-        home = sandbox.home
-        if kind == "bash":
-            rc = home / ".bashrc"
-            rc.write_text(f'PS1="{PROMPT} "\nPROMPT_COMMAND=\n{extra_rc}\neval "$("{BIN}" shell init bash)"\n')
-            argv = ["bash", "--noprofile", "--rcfile", str(rc), "-i"]
-        elif kind == "zsh":
-            env["ZDOTDIR"] = str(home)
-            (home / ".zshrc").write_text(
-                f'PROMPT="{PROMPT} "\nunsetopt zle 2>/dev/null\n{extra_rc}\neval "$("{BIN}" shell init zsh)"\n')
-            argv = ["zsh", "-i"]
-        elif kind == "fish":
-            config = home / ".config/fish"
-            config.mkdir(parents=True, exist_ok=True)
-            (config / "config.fish").write_text(
-                f'function fish_prompt; printf "%s " "{PROMPT}"; end\n'
-                f'set -g fish_greeting ""\n{extra_rc}\n"{BIN}" shell init fish | source\n')
-            argv = ["fish", "-i"]
-        else:
-            raise ValueError(kind)
+        argv, env = shell_command(kind, sandbox, extra_rc)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(cwd), env=env, encoding="utf-8",
                                    codec_errors="replace", dimensions=(50, 200), timeout=20)
         self.child.expect_exact(PROMPT)
