@@ -34,10 +34,11 @@ extension Engine {
     /// approval, starts or attaches to the hooks of the project it is in,
     /// and applies their environment once they have succeeded.
     public func export(_ request: ExportRequest) throws -> ExportResult {
-        let store = try store
-        unlink(paths.marker(shell: request.shellPID))
         var session = ExportSession(request: request)
         let root = ConfigLocator.projectRoot(from: request.directory)
+        if isUnchanged(root: root, session: session) { return ExportResult() }
+        let store = try store
+        unlink(paths.marker(shell: request.shellPID))
         let realRoot = root.map { POSIX.realPath($0) ?? $0 }
         let previous = try store.shell(pid: request.shellPID)
 
@@ -82,6 +83,20 @@ extension Engine {
         }
         try settle(execution, project: project, previous: entering ? nil : previous, session: &session)
         return session.result()
+    }
+
+    /// Whether nothing can have changed since this shell's last export, told
+    /// from the file system alone (the same test the glue makes): no marker,
+    /// and either no project now or before, or the loaded project's config
+    /// still has the modification time this shell last saw.
+    private func isUnchanged(root: String?, session: ExportSession) -> Bool {
+        let pid = session.request.shellPID
+        guard !POSIX.exists(paths.marker(shell: pid)) else { return false }
+        guard let root else { return session.loadedRoot == nil && !POSIX.exists(paths.stamp(shell: pid)) }
+        guard root == session.loadedRoot, let config = POSIX.fileStatus(Path.join(root, ProjectConfig.fileName)),
+            let stamp = POSIX.fileStatus(paths.stamp(shell: pid))
+        else { return false }
+        return config.st_mtim.tv_sec == stamp.st_mtim.tv_sec && config.st_mtim.tv_nsec == stamp.st_mtim.tv_nsec
     }
 
     /// The execution that decides the project's environment now, started if
