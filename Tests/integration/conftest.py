@@ -2,6 +2,7 @@
 test, real bash/zsh/fish on a pseudo-terminal (pexpect) with hookctl's glue
 loaded from their rc files, and a check that no process outlives the test."""
 
+import json
 import os
 import re
 import signal
@@ -218,3 +219,18 @@ def terminal_lines(output: str) -> list[str]:
 def hookctl_messages(output: str) -> list[str]:
     """The `hookctl: ...` lines in a shell's output."""
     return [line[line.index("hookctl: "):] for line in terminal_lines(output) if "hookctl: " in line]
+
+
+def background_rc(kind: str) -> str:
+    """rc text that keeps `hookctl export` from waiting in the foreground."""
+    return "set -gx HOOKCTL_MODE background" if kind == "fish" else "export HOOKCTL_MODE=background"
+
+
+def status(sandbox: Sandbox, project) -> dict:
+    """`hookctl status --json` of the project."""
+    return json.loads(sandbox.hookctl("status", "--json", cwd=project).stdout)
+
+
+def wait_done(sandbox: Sandbox, project, timeout=20):
+    """`status --wait`: blocks until the execution has ended."""
+    return sandbox.hookctl("status", "--wait", "--timeout", str(timeout), cwd=project, timeout=timeout + 10)

@@ -2,39 +2,15 @@
 `hookctl status --verbose` explains, never a hang or a crash, and nothing
 is loaded into the shell."""
 
-import json
 import re
 import time
 from pathlib import Path
 
 import pytest
 
+from conftest import background_rc, hookctl_messages, status, wait_done
 
 # ---------------------------------------------------------------- helpers
-
-def background_rc(kind: str) -> str:
-    return "set -gx HOOKCTL_MODE background" if kind == "fish" else "export HOOKCTL_MODE=background"
-
-
-def status(sandbox, project) -> dict:
-    return json.loads(sandbox.hookctl("status", "--json", cwd=project).stdout)
-
-
-def wait_done(sandbox, project, timeout=20):
-    return sandbox.hookctl("status", "--wait", "--timeout", str(timeout), cwd=project, timeout=timeout + 10)
-
-
-ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|\([A-Za-z0-9])")
-
-
-def messages(output: str) -> list[str]:
-    """hookctl's message lines in a shell's output, terminal escapes removed."""
-    found = []
-    for line in ESCAPES.sub("", output).splitlines():
-        start = line.find("hookctl: ")
-        if start >= 0:
-            found.append(line[start:].strip())
-    return found
 
 
 def run_failing(sandbox, name, hook_toml, files, expected_message, exit_code=None, source=True):
@@ -118,7 +94,7 @@ def test_refused_output_loads_nothing_in_the_shell(sandbox, shell_kind):
     shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
     shell.cd(project)
     assert wait_done(sandbox, project).returncode == 1
-    reported = messages(shell.run(""))
+    reported = hookctl_messages(shell.run(""))
     assert len(reported) == 1
     assert "hook 'chatty'" in reported[0] and "not an assignment" in reported[0] and "hookctl status" in reported[0]
     for name in ["STATIC_VAR", "FINE_VAR", "CHATTY_VAR", "HOOKCTL_DIR"]:
@@ -151,7 +127,7 @@ def test_printed_values_are_never_evaluated_by_the_interactive_shell(sandbox, sh
     shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
     shell.cd(project)
     assert wait_done(sandbox, project).returncode == 0
-    assert messages(shell.run("")) == \
+    assert hookctl_messages(shell.run("")) == \
         [f"hookctl: loaded {project} (+BACKTICK +EMPTY +FISHY +NEWLINE +QUOTES +SEMI +SINGLE +UNICODE +X)"]
     for name, value in NASTY.items():
         assert shell.var(name) == value.encode(), name
@@ -235,7 +211,7 @@ def test_garbage_on_stderr_does_not_fail_a_good_hook(sandbox, shell_kind):
     shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
     shell.cd(project)
     assert wait_done(sandbox, project).returncode == 0
-    assert messages(shell.run("")) == [f"hookctl: loaded {project} (+NOISY)"]
+    assert hookctl_messages(shell.run("")) == [f"hookctl: loaded {project} (+NOISY)"]
     assert shell.var("NOISY") == b"ok"
     assert sandbox.hookctl("logs", cwd=project).returncode == 0
 
@@ -289,9 +265,9 @@ def test_invalid_config_in_a_shell_runs_nothing(sandbox, shell_kind):
     # Approved once, then broken: the approval no longer matches and the parse error wins.
     (project / "hookctl.toml").write_text('[[hooks.onEnter]]\nid = "a"\ncommand = "./make.sh"\ndependsOn = ["a"]\n')
     shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
-    reported = messages(shell.cd(project))
+    reported = hookctl_messages(shell.cd(project))
     assert len(reported) == 1 and re.match(r"hookctl: hookctl\.toml:\d+: ", reported[0]), reported
-    assert messages(shell.run("")) == []
+    assert hookctl_messages(shell.run("")) == []
     time.sleep(0.5)
     assert not (project / "ran").exists()
     assert shell.var("HOOKCTL_DIR") is None
@@ -310,9 +286,9 @@ def test_nothing_runs_before_approval(sandbox, shell_kind):
         preload = true
     """, {"make.sh": "#!/bin/sh\ntouch ran\n"})
     shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
-    reported = messages(shell.cd(project))
+    reported = hookctl_messages(shell.cd(project))
     assert reported == [f"hookctl: {project}/hookctl.toml is not allowed; run 'hookctl allow' to trust it"]
-    assert messages(shell.run("")) == []
+    assert hookctl_messages(shell.run("")) == []
     assert shell.var("STATIC_VAR") is None
 
     for args in [("load",), ("reload",), ("shell", "hook", "bash")]:

@@ -2,7 +2,6 @@
 shell keeps its prompt, as a graph with timeouts and cancellation, and their
 exports reach bash, zsh and fish once everything has succeeded."""
 
-import json
 import os
 import re
 import signal
@@ -10,26 +9,13 @@ import subprocess
 import time
 from pathlib import Path
 
+from conftest import background_rc, hookctl_messages, status, wait_done
 
 # ---------------------------------------------------------------- helpers
-
-def background_rc(kind: str) -> str:
-    """rc text that keeps `hookctl export` from waiting in the foreground."""
-    return "set -gx HOOKCTL_MODE background" if kind == "fish" else "export HOOKCTL_MODE=background"
-
-
-def status(sandbox, project) -> dict:
-    result = sandbox.hookctl("status", "--json", cwd=project)
-    return json.loads(result.stdout)
 
 
 def hook_state(report: dict, hook_id: str) -> dict:
     return next(hook for hook in report["hooks"] if hook["id"] == hook_id)
-
-
-def wait_done(sandbox, project, timeout=20):
-    """`status --wait`: blocks until the execution has ended."""
-    return sandbox.hookctl("status", "--wait", "--timeout", str(timeout), cwd=project, timeout=timeout + 10)
 
 
 def poll(predicate, timeout=15.0, interval=0.05, message="condition"):
@@ -93,21 +79,8 @@ def read_time(path: Path) -> float:
     return float(poll(lambda: path.exists() and path.read_text().strip(), timeout=5, message=str(path)))
 
 
-ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|\([A-Za-z0-9])")
-
-
-def messages(output: str) -> list[str]:
-    """hookctl's message lines in a shell's output, terminal escapes removed."""
-    found = []
-    for line in ESCAPES.sub("", output).splitlines():
-        start = line.find("hookctl: ")
-        if start >= 0:
-            found.append(line[start:].strip())
-    return found
-
-
 def loaded_line(output: str, project) -> str | None:
-    return next((line for line in messages(output) if line.startswith(f"hookctl: loaded {project}")), None)
+    return next((line for line in hookctl_messages(output) if line.startswith(f"hookctl: loaded {project}")), None)
 
 
 def eval_in_bash(sandbox, code: str, script: str, cwd) -> str:
@@ -155,10 +128,10 @@ def test_slow_source_hook_runs_in_background_and_loads_later(sandbox, shell_kind
     output = shell.run("")
     assert loaded_line(output, project) == f"hookctl: loaded {project} (+SLOW_VAR)"
     assert shell.var("SLOW_VAR") == b"done"
-    assert messages(shell.run("")) == []
+    assert hookctl_messages(shell.run("")) == []
 
     # Re-entering reuses the completed execution: loaded at once, nothing runs again.
-    assert messages(shell.cd(sandbox.root)) == [f"hookctl: unloaded {project}"]
+    assert hookctl_messages(shell.cd(sandbox.root)) == [f"hookctl: unloaded {project}"]
     assert shell.var("SLOW_VAR") is None
     assert loaded_line(shell.cd(project), project) == f"hookctl: loaded {project} (+SLOW_VAR)"
     assert shell.var("SLOW_VAR") == b"done"
@@ -185,13 +158,13 @@ def test_failing_hook_loads_nothing_and_reports_once(sandbox, shell_kind):
     })
     sandbox.allow(project)
     shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
-    assert messages(shell.cd(project)) == []
+    assert hookctl_messages(shell.cd(project)) == []
     (project / "release").touch()
     result = wait_done(sandbox, project)
     assert result.returncode == 1
 
     output = shell.run("")
-    reported = messages(output)
+    reported = hookctl_messages(output)
     assert len(reported) == 1, output
     assert "'broken'" in reported[0] and "hookctl status" in reported[0]
     for name in ["STATIC_VAR", "GOOD_VAR", "BROKEN_VAR", "HOOKCTL_DIR"]:
@@ -200,7 +173,7 @@ def test_failing_hook_loads_nothing_and_reports_once(sandbox, shell_kind):
     # Not repeated: neither at the next prompts nor after moving inside the project.
     (project / "sub").mkdir()
     for command in ["", "true", "cd sub", "cd .."]:
-        assert messages(shell.run(command)) == [], command
+        assert hookctl_messages(shell.run(command)) == [], command
 
     report = status(sandbox, project)
     assert report["execution"]["state"] == "failed"

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -43,7 +44,7 @@ def source(shell, path: str) -> str:
     return shell.run(f"source {quoted(shell.kind, path)}")
 
 
-def counting_wrapper(sandbox, body: str | None = None) -> tuple[str, "Path"]:
+def counting_wrapper(sandbox, body: str | None = None) -> tuple[str, Path]:
     """A stand-in for hookctl that appends a line to a counter file for every
     run and then runs `body` (default: the real hookctl with the same args)."""
     directory = sandbox.root / "wrapper"

@@ -2,7 +2,6 @@
 tmux: progress on the terminal, `b` to background, `c`/Ctrl-C to cancel,
 finishing in the foreground, and the terminal restored every time."""
 
-import json
 import shlex
 import subprocess
 import time
@@ -10,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import PROMPT, shell_command
+from conftest import PROMPT, shell_command, status
 
 SLOW_HOOK = """
     [[hooks.onEnter]]
@@ -60,10 +59,6 @@ class TmuxShell:
 
     def close(self):
         self.tmux("kill-server", check=False)
-
-
-def status(sandbox, project):
-    return json.loads(sandbox.hookctl("status", "--json", str(project)).stdout)
 
 
 def hook_processes(sandbox):
