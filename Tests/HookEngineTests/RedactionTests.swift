@@ -46,4 +46,10 @@ import Testing
         #expect(Redaction.redact("begin\nline1\nline2\nend", secrets: ["line1\nline2"]) == "begin\n****\nend")
         #expect(Redaction.redact("aaaaaaaa", secrets: ["aaaa"]) == "********")
     }
+
+    @Test func assignedValuesFindSecretAssignmentsInHookOutput() {
+        let output = Array("export API_TOKEN='tok en'\nPLAIN=visible\n  export DB_PASSWORD=\"pw\"\necho KEY=nope-not-an-assignment\n".utf8)
+        let values = Redaction.assignedValues(in: output, isSecret: Redaction.isSecretName)
+        #expect(values == ["tok en", "pw"])
+    }
 }

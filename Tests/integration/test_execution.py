@@ -696,3 +696,25 @@ def test_secrets_are_masked_in_logs_and_status(sandbox):
     code = sandbox.hookctl("shell", "hook", "bash", cwd=project).stdout
     assert eval_in_bash(sandbox, code, 'printf "%s %s" "$API_TOKEN" "$PLAIN"', cwd=project) == \
         "supersecretvalue plainsecretvalue"
+
+
+def test_secrets_of_a_failing_or_running_source_hook_are_masked(sandbox):
+    project = sandbox.project("leaky", """
+        [[hooks.onEnter]]
+        id = "leaky"
+        command = "./leaky.sh"
+        source = true
+    """, {"leaky.sh": """\
+        #!/bin/sh
+        echo 'export SESSION_TOKEN=leakedtokenvalue'
+        sleep 0.3
+        echo 'got leakedtokenvalue' >&2
+        exit 1
+        """})
+    sandbox.allow(project)
+    assert sandbox.hookctl("load", cwd=project).returncode == 0
+    assert wait_done(sandbox, project).returncode == 1
+    logs = sandbox.hookctl("logs", cwd=project).stdout
+    assert "[leaky] got ****" in logs.splitlines()
+    for path in (sandbox.state / "runs").rglob("*.log"):
+        assert "leakedtokenvalue" not in path.read_text()

@@ -1,4 +1,7 @@
 /// Facts about this build of the engine.
 public enum HookEngineInfo {
-    public static let version = "0.1.0"
+    /// A NUL-terminated literal, so the C API can hand it out as is.
+    static let versionLiteral: StaticString = "0.1.0"
+
+    public static var version: String { versionLiteral.description }
 }

@@ -290,6 +290,9 @@ final class Supervisor {
     // MARK: Results
 
     private func fail(_ entry: RunningHook, _ message: String, exitCode: Int32? = nil) {
+        if entry.spec.source {
+            redactLogs(also: Redaction.assignedValues(in: entry.stdout, isSecret: project.config.isSecret))
+        }
         record(entry.spec, .failed, exitCode: exitCode, message: message, log: entry.log)
         outcomes[entry.spec.id] = .broken
     }
@@ -335,8 +338,8 @@ final class Supervisor {
 
     /// Masks newly captured secrets in what the run logs already hold (a
     /// hook may have printed a value before the capture made it a secret).
-    private func redactLogs() {
-        let secrets = secretValues()
+    private func redactLogs(also extra: [String] = []) {
+        let secrets = secretValues() + extra
         for hook in hooks {
             let path = paths.runLog(execution: execution.id, hook: hook.id)
             guard let bytes = try? POSIX.readFile(path) else { continue }
@@ -352,6 +355,9 @@ final class Supervisor {
 
     private func secretValues() -> [String] {
         var values: [String] = []
+        for entry in running.values where entry.spec.source {
+            values += Redaction.assignedValues(in: entry.stdout, isSecret: project.config.isSecret)
+        }
         for (name, value) in project.config.environment where project.config.isSecret(name) { values.append(value) }
         for variables in captured.values {
             for variable in variables where project.config.isSecret(variable.name) {

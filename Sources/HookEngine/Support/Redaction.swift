@@ -9,6 +9,26 @@ public enum Redaction {
         return secretMarkers.contains { upper.firstRange(ofUTF8: $0) != nil }
     }
 
+    /// Values that assignment lines in `output` (`export NAME=value`,
+    /// `NAME='value'`) give to secret names, so a source hook's own output is
+    /// masked before its exports are captured, and also when it fails.
+    static func assignedValues(in output: Bytes, isSecret: (String) -> Bool) -> [String] {
+        var values: [String] = []
+        for line in output.split(separator: UInt8(ascii: "\n")) {
+            var text = String(decoding: line, as: UTF8.self).trimmingWhitespace()
+            if text.hasPrefix("export ") { text = String(text.dropFirst(7)).trimmingWhitespace() }
+            guard let equals = text.firstIndex(of: "="), Environment.isValidName(String(text[..<equals])),
+                isSecret(String(text[..<equals]))
+            else { continue }
+            var value = String(text[text.index(after: equals)...])
+            if value.count >= 2, let quote = value.first, quote == value.last, quote == "\"" || quote == "'" {
+                value = String(value.dropFirst().dropLast())
+            }
+            values.append(value)
+        }
+        return values
+    }
+
     /// `text` with every occurrence of each secret value replaced by the mask.
     /// Values shorter than four bytes are left alone: masking them would hide
     /// ordinary text without protecting anything.
