@@ -44,7 +44,7 @@ import Testing
         defer { TestSupport.remove(directory) }
         let executable = try #require(TestSupport.which(shell.rawValue), "\(shell.rawValue) is not installed")
         let file = directory + "/script"
-        try POSIX.writeFile(file, script + Bytes("env -0\n".utf8))
+        try TestSupport.writeBytes(file, script + Bytes("env -0\n".utf8))
         let arguments: [String] = switch shell {
         case .bash: ["--norc", "--noprofile", file]
         case .zsh: ["-f", file]

@@ -23,7 +23,15 @@ enum TestSupport {
     }
 
     static func write(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
-        try POSIX.writeFile(path, Bytes(text.utf8), mode: mode)
+        try writeBytes(path, Bytes(text.utf8), mode: mode)
+    }
+
+    /// Creates or replaces `path` with `bytes` and the permission bits `mode`.
+    static func writeBytes(_ path: String, _ bytes: Bytes, mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw POSIX.fail(path) }
+        defer { close(fd) }
+        guard POSIX.writeAll(fd, bytes), fchmod(fd, mode) == 0 else { throw POSIX.fail(path) }
     }
 
     /// The permission bits of `path`.

@@ -36,7 +36,7 @@ extension Engine {
 
     /// The body of the detached supervisor process (`hookctl __supervise ID`).
     public func supervise(executionID: String) throws -> Int32 {
-        guard let execution = try store.execution(id: executionID) else { throw HookctlError.noExecution(directory: executionID) }
+        guard let execution = try store.execution(id: executionID) else { throw HookctlError.unknownExecution(id: executionID) }
         let logger = makeLogger(label: "supervisor")
         let project = try Project.load(root: execution.root)
         guard project.fingerprint == execution.fingerprint else {

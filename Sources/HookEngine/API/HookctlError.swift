@@ -17,6 +17,8 @@ public enum HookctlError: Error, Equatable, CustomStringConvertible {
     case noRunningExecution(directory: String)
     /// No execution exists for the project yet.
     case noExecution(directory: String)
+    /// The supervisor was started for an execution the state database does not hold.
+    case unknownExecution(id: String)
     /// The shell name is not one hookctl supports.
     case unsupportedShell(name: String)
     /// `--hook` names a hook the project does not have.
@@ -43,6 +45,8 @@ public enum HookctlError: Error, Equatable, CustomStringConvertible {
             return "no hooks are running for \(directory); 'hookctl status' shows the last run"
         case .noExecution(let directory):
             return "the hooks of \(directory) have not run yet; run 'hookctl load' to start them"
+        case .unknownExecution(let id):
+            return "no execution '\(id)' in the state database; run 'hookctl reload' to start the hooks again"
         case .unsupportedShell(let name):
             return "unsupported shell '\(name)'; use bash, zsh or fish"
         case .unknownHook(let id):

@@ -36,19 +36,6 @@ enum POSIX {
         return result
     }
 
-    /// Writes `bytes` to `path` atomically (temporary file, then rename) with `mode`.
-    static func writeFile(_ path: String, _ bytes: Bytes, mode: mode_t = 0o600) throws {
-        let temporary = path + ".tmp.\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw fail(temporary) }
-        let ok = writeAll(fd, bytes)
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw fail(path)
-        }
-    }
-
     /// Appends `bytes` to `path`, creating it with mode 0600.
     static func appendFile(_ path: String, _ bytes: Bytes) {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
