@@ -718,3 +718,27 @@ def test_secrets_of_a_failing_or_running_source_hook_are_masked(sandbox):
     assert "[leaky] got ****" in logs.splitlines()
     for path in (sandbox.state / "runs").rglob("*.log"):
         assert "leakedtokenvalue" not in path.read_text()
+
+
+def test_engine_log_records_runs_and_debug_adds_detail(sandbox):
+    project = sandbox.project("logged", """
+        [[hooks.onEnter]]
+        id = "exporter"
+        command = "sh"
+        args = ["-c", "echo export LOGGED_TOKEN=topsecretvalue"]
+        source = true
+    """)
+    sandbox.allow(project)
+    log = sandbox.state / "logs" / "hooks.log"
+    assert sandbox.hookctl("load", cwd=project).returncode == 0
+    assert wait_done(sandbox, project).returncode == 0
+    text = log.read_text()
+    assert "execution started" in text and "hook finished" in text and "state=succeeded" in text
+    assert "hook exports captured" not in text
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+    assert sandbox.hookctl("reload", cwd=project, env={"HOOKCTL_LOG": "debug"}).returncode == 0
+    assert wait_done(sandbox, project).returncode == 0
+    text = log.read_text()
+    assert "hook exports captured" in text and "names=LOGGED_TOKEN" in text
+    assert "topsecretvalue" not in text

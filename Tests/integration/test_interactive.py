@@ -101,6 +101,11 @@ def test_background_with_b(sandbox, shell_kind, slow_project):
     shell.line(f"cd {project}")
     screen = shell.wait_for("Fetching the slow thing")
     assert "[b] background  [c] cancel" in screen
+    # Other keys are ignored and not echoed.
+    shell.send("-l", "xyz")
+    time.sleep(0.3)
+    assert "xyz" not in shell.screen()
+    assert status(sandbox, project)["execution"]["state"] == "running"
     shell.send("b")
     shell.wait_for("continue in the background")
     # The prompt is back while the hook still runs.
