@@ -156,9 +156,16 @@ struct ExportSession {
     init(request: ExportRequest) {
         self.request = request
         changes = EnvironmentChanges(current: request.environment)
-        loaded = request.environment[EnvironmentChanges.diffVariable].flatMap { LoadedState(encoded: String(decoding: $0, as: UTF8.self)) }
-        loadedRoot = request.environment[EnvironmentChanges.directoryVariable].map { String(decoding: $0, as: UTF8.self) }
-        if loaded == nil { loadedRoot = nil }
+        (loaded, loadedRoot) = Self.loadedProject(in: request.environment)
+    }
+
+    /// What `HOOKCTL_DIFF` and `HOOKCTL_DIR` say is loaded; nothing unless both are valid.
+    private static func loadedProject(in environment: EnvironmentMap) -> (LoadedState?, String?) {
+        guard let diff = environment[EnvironmentChanges.diffVariable],
+            let state = LoadedState(encoded: String(decoding: diff, as: UTF8.self)),
+            let root = environment[EnvironmentChanges.directoryVariable]
+        else { return (nil, nil) }
+        return (state, String(decoding: root, as: UTF8.self))
     }
 
     /// Restores what the loaded project changed.
@@ -179,8 +186,7 @@ struct ExportSession {
         }
         let summary = changes.apply(variables, executionID: executionID, root: root)
         messages.append("loaded \(root)" + (summary.isEmpty ? "" : " (\(summary.joined(separator: " ")))"))
-        loaded = LoadedState(executionID: executionID, entries: [])
-        loadedRoot = root
+        (loaded, loadedRoot) = Self.loadedProject(in: changes.working)
     }
 
     func result() -> ExportResult {

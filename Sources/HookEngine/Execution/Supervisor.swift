@@ -180,13 +180,14 @@ final class Supervisor {
 
     private func readOutput(of pid: Int32) {
         guard var entry = running[pid] else { return }
+        let secrets = secretValues()
         for (fd, isStdout) in [(entry.child.stdout, true), (entry.child.stderr, false)] {
             guard let fd else { continue }
             var buffer = Bytes(repeating: 0, count: 65536)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count > 0 {
-                    entry.receive(buffer[0..<count], fromStdout: isStdout, redacting: secretValues())
+                    entry.receive(buffer[0..<count], fromStdout: isStdout, redacting: secrets)
                     continue
                 }
                 if count == 0 || (errno != EAGAIN && errno != EINTR) {
