@@ -1,5 +1,9 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// The package's own directory, for linker inputs that live in it.
+let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 
 let package = Package(
     name: "hookctl",
@@ -7,10 +11,14 @@ let package = Package(
     products: [
         .executable(name: "hookctl", targets: ["hookctl"]),
         .library(name: "HookEngine", targets: ["HookEngine"]),
+        // libhookengine.so: the C API of hookengine.h with the engine inside.
+        .library(name: "hookengine", type: .dynamic, targets: ["HookEngineC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64", exact: "1.2.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
@@ -20,27 +28,39 @@ let package = Package(
             dependencies: [
                 "CShims",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             resources: [
                 .embedInCode("Shell/Glue/hookctl.bash"),
                 .embedInCode("Shell/Glue/hookctl.zsh"),
                 .embedInCode("Shell/Glue/hookctl.fish"),
-            ],
+            ]
+        ),
+        .target(
+            name: "HookEngineC",
+            dependencies: ["HookEngine", "CShims"],
+            exclude: ["exports.map"],
             linkerSettings: [
-                // sqlite3 and readline (with its terminfo) come from their static
-                // archives: three fewer shared libraries to load each time the
-                // prompt runs `hookctl export` (about 0.5 ms, see make bench).
-                .unsafeFlags(["-Xlinker", "-l:libsqlite3.a", "-Xlinker", "-l:libreadline.a", "-Xlinker", "-l:libtinfo.a"])
+                // The soname hosts link against, and only hookengine_* exported.
+                .unsafeFlags([
+                    "-Xlinker", "-soname=libhookengine.so.\(0)",
+                    "-Xlinker", "--version-script=\(packageDirectory)/Sources/HookEngineC/exports.map",
+                ])
             ]
         ),
         .executableTarget(
             name: "hookctl",
             dependencies: [
                 "HookEngine",
+                "CShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HookEngineTests", dependencies: ["HookEngine"]),
+        .testTarget(
+            name: "HookEngineTests",
+            dependencies: ["HookEngine", .product(name: "ExtrasBase64", package: "swift-extras-base64")]
+        ),
     ]
 )

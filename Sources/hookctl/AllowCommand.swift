@@ -9,6 +9,6 @@ struct AllowCommand: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        Output.message(try Engine().allow(directory: directory))
+        Output.message(try Approvals(context: ProcessContext.current()).allow(directory: directory))
     }
 }

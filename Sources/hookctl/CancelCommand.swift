@@ -9,6 +9,6 @@ struct CancelCommand: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        Output.message(try Engine().cancel(directory: directory))
+        Output.message(try ExecutionControl(context: ProcessContext.current()).cancel(directory: directory))
     }
 }

@@ -9,6 +9,6 @@ struct DenyCommand: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        Output.message(try Engine().deny(directory: directory))
+        Output.message(try Approvals(context: ProcessContext.current()).deny(directory: directory))
     }
 }

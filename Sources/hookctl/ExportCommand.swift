@@ -22,18 +22,15 @@ struct ExportCommand: ParsableCommand {
     static func exitFast(shell name: String) -> Never {
         do {
             let shell = try ShellKind(name: name)
-            let environment = Environment.current()
-            let pid = environment["HOOKCTL_SHELL_PID"].flatMap { Int32(String(decoding: $0, as: UTF8.self)) } ?? getppid()
-            let background = environment["HOOKCTL_MODE"] == Array("background".utf8)
-            let request = ExportRequest(
-                shell: shell, shellPID: pid, directory: try Engine.workingDirectory(),
-                environment: environment.filter { $0.key != "HOOKCTL_SHELL_PID" },
-                interactive: !background && isatty(2) != 0)
-            let result = try Engine().export(request)
-            _ = result.code.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if environment["HOOKCTL_QUIET"] != Array("1".utf8) {
-                result.messages.forEach(Output.message)
-            }
+            var context = try ProcessContext.current()
+            // The glue names its shell; run by hand, the parent is the shell.
+            context.shellPID = context.environment["HOOKCTL_SHELL_PID"].flatMap { Int32(String(decoding: $0, as: UTF8.self)) } ?? getppid()
+            context.environment["HOOKCTL_SHELL_PID"] = nil
+            let progress = isatty(2) != 0 ? TerminalProgress(environment: context.environment) : nil
+            let plan = try Exporter(context: context).plan(ExportRequest(context: context, progress: progress))
+            let code = shell.render(plan)
+            _ = code.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            plan.messages.forEach(Output.message)
             Glibc.exit(0)
         } catch let error as HookctlError {
             Output.error(error)

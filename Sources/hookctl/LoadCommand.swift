@@ -9,6 +9,6 @@ struct LoadCommand: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        Output.message(try Engine().load(directory: directory))
+        Output.message(try ExecutionControl(context: ProcessContext.current()).load(directory: directory))
     }
 }

@@ -15,7 +15,7 @@ struct LogsCommand: ParsableCommand {
     var follow = false
 
     func run() throws {
-        try Engine().logs(directory: directory, hook: hook, follow: follow) { line in
+        try RunLogs(context: ProcessContext.current()).logs(directory: directory, hook: hook, follow: follow) { line in
             print(line)
             fflush(stdout)
         }

@@ -9,6 +9,6 @@ struct ReloadCommand: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        Output.message(try Engine().reload(directory: directory))
+        Output.message(try ExecutionControl(context: ProcessContext.current()).reload(directory: directory))
     }
 }

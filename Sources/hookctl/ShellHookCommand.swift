@@ -17,7 +17,7 @@ struct ShellHookCommand: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        let result = try Engine().foregroundHook(shell: shell, directory: directory)
+        let result = try ExecutionControl(context: ProcessContext.current()).foregroundHook(shell: shell, directory: directory)
         if let failure = result.failure {
             Output.message("\(failure); run 'hookctl status' for details")
             throw ExitCode.failure

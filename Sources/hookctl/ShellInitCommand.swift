@@ -14,7 +14,7 @@ struct ShellInitCommand: ParsableCommand {
     @Argument(help: "bash, zsh or fish.")
     var shell: ShellKind
 
-    func run() {
-        print(Engine().shellInit(shell), terminator: "")
+    func run() throws {
+        print(ShellGlue(context: try ProcessContext.current()).script(for: shell), terminator: "")
     }
 }

@@ -25,8 +25,8 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engine = Engine()
-        let report = wait ? try engine.waitForStatus(directory: directory, timeoutSeconds: timeout) : try engine.status(directory: directory)
+        let query = StatusQuery(context: try ProcessContext.current())
+        let report = wait ? try query.waitForStatus(directory: directory, timeoutSeconds: timeout) : try query.status(directory: directory)
         print(json ? report.json() : report.text(verbose: verbose), terminator: json ? "\n" : "")
         if report.directory == nil { throw ExitCode.failure }
         if wait && report.execution.map({ $0.state != .completed }) ?? false { throw ExitCode.failure }

@@ -12,6 +12,6 @@ struct SuperviseCommand: ParsableCommand {
     @Argument var executionID: String
 
     func run() throws {
-        Glibc.exit(try Engine().supervise(executionID: executionID))
+        Glibc.exit(try Supervision(context: ProcessContext.current()).run(executionID: executionID))
     }
 }

@@ -7,7 +7,7 @@ import Testing
     private func expectInvalid(_ text: String, line: Int?, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
         do {
             let config = try ConfigParser.parse(text, root: "/project")
-            Issue.record("expected an invalid config, parsed \(config.onEnter.count) onEnter hooks", sourceLocation: sourceLocation)
+            Issue.record("expected an invalid config, parsed \(config.hooks(at: .onEnter).count) onEnter hooks", sourceLocation: sourceLocation)
         } catch let error as HookctlError {
             guard case .invalidConfig(let actualLine, let message) = error else {
                 Issue.record("expected invalidConfig, got \(error)", sourceLocation: sourceLocation)
@@ -59,8 +59,8 @@ import Testing
         #expect(config.isSecret("API_URL"))
         #expect(!config.isSecret("DATABASE_HOST"))
 
-        #expect(config.onEnter.map(\.id) == ["aws", "auth"])
-        let aws = config.onEnter[0]
+        #expect(config.hooks(at: .onEnter).map(\.id) == ["aws", "auth"])
+        let aws = config.hooks(at: .onEnter)[0]
         #expect(aws.command == "aws-login")
         #expect(aws.args == [])
         #expect(aws.dir == ".")
@@ -69,8 +69,8 @@ import Testing
         #expect(aws.timeoutMilliseconds == 120_000)
         #expect(aws.displayName == "aws-login")
 
-        let auth = config.onEnter[1]
-        #expect(auth.event == .onEnter)
+        let auth = config.hooks(at: .onEnter)[1]
+        #expect(auth.point == .onEnter)
         #expect(auth.command == "./authenticate.sh")
         #expect(auth.args == ["--region", "eu"])
         #expect(auth.dir == "scripts")
@@ -82,16 +82,16 @@ import Testing
         #expect(auth.displayName == "Fetching AWS credentials")
         #expect(auth.timeoutMilliseconds == 30_000)
 
-        #expect(config.onExit.count == 1)
-        #expect(config.onExit[0].id == "onExit.1")
-        #expect(config.onExit[0].event == .onExit)
-        #expect(config.onExit[0].command == "./stop-services.sh")
-        #expect(config.hooks(for: .onExit) == config.onExit)
+        #expect(config.hooks(at: .onExit).count == 1)
+        #expect(config.hooks(at: .onExit)[0].id == "onExit.1")
+        #expect(config.hooks(at: .onExit)[0].point == .onExit)
+        #expect(config.hooks(at: .onExit)[0].command == "./stop-services.sh")
+        #expect(config.hooks(at: .onExit) == config.hooks(at: .onExit))
     }
 
     @Test func anEmptyFileIsAProjectWithoutHooks() throws {
         let config = try ConfigParser.parse("", root: "/project")
-        #expect(config.onEnter.isEmpty && config.onExit.isEmpty && config.environment.isEmpty)
+        #expect(config.allHooks.isEmpty && config.environment.isEmpty)
         #expect(config.defaultTimeoutMilliseconds == ProjectConfig.defaultTimeoutMilliseconds)
         #expect(ProjectConfig.defaultTimeoutMilliseconds == 300_000)
     }
@@ -116,9 +116,9 @@ import Testing
             command = "bye"
             """
         let config = try ConfigParser.parse(text, root: "/project")
-        #expect(config.onEnter.map(\.id) == ["onEnter.1", "onEnter.2", "named", "onEnter.4"])
-        #expect(config.onEnter[1].displayName == "two x")
-        #expect(config.onExit.map(\.id) == ["onExit.1"])
+        #expect(config.hooks(at: .onEnter).map(\.id) == ["onEnter.1", "onEnter.2", "named", "onEnter.4"])
+        #expect(config.hooks(at: .onEnter)[1].displayName == "two x")
+        #expect(config.hooks(at: .onExit).map(\.id) == ["onExit.1"])
     }
 
     @Test func dependsOnAPositionalId() throws {
@@ -131,7 +131,7 @@ import Testing
             dependsOn = ["onEnter.1"]
             """
         let config = try ConfigParser.parse(text, root: "/project")
-        #expect(config.onEnter[1].dependsOn == ["onEnter.1"])
+        #expect(config.hooks(at: .onEnter)[1].dependsOn == ["onEnter.1"])
     }
 
     @Test func integerTimeoutsAreSeconds() throws {
@@ -145,7 +145,7 @@ import Testing
             """
         let config = try ConfigParser.parse(text, root: "/project")
         #expect(config.defaultTimeoutMilliseconds == 90_000)
-        #expect(config.onEnter[0].timeoutMilliseconds == 5_000)
+        #expect(config.hooks(at: .onEnter)[0].timeoutMilliseconds == 5_000)
     }
 
     @Test func settingsTimeoutAppliesWhereverSettingsAppear() throws {
@@ -157,7 +157,7 @@ import Testing
             timeout = "45s"
             """
         let config = try ConfigParser.parse(text, root: "/project")
-        #expect(config.onEnter[0].timeoutMilliseconds == 45_000)
+        #expect(config.hooks(at: .onEnter)[0].timeoutMilliseconds == 45_000)
     }
 
     // MARK: Errors of DESIGN §2
@@ -206,7 +206,7 @@ import Testing
 
             [[hooks.onLeave]]
             command = "b"
-            """, line: 4, "unknown hook event 'hooks.onLeave'")
+            """, line: 4, "unknown hook point 'hooks.onLeave'")
     }
 
     @Test func unknownKeyInAHook() {
@@ -319,7 +319,7 @@ import Testing
             id = "Az09_.-"
             command = "x"
             """, root: "/project")
-        #expect(config.onEnter[0].id == "Az09_.-")
+        #expect(config.hooks(at: .onEnter)[0].id == "Az09_.-")
     }
 
     @Test func dependsOnUnknownId() {
@@ -474,7 +474,7 @@ import Testing
         try TestSupport.write(root + "/hookctl.toml", "[[hooks.onEnter]]\ncommand = \"./a.sh\"\n")
         let config = try ConfigParser.load(root: root)
         #expect(config.root == root)
-        #expect(config.onEnter.map(\.command) == ["./a.sh"])
+        #expect(config.hooks(at: .onEnter).map(\.command) == ["./a.sh"])
     }
 }
 

@@ -119,23 +119,24 @@ private struct TemporaryState {
         try POSIX.makeDirectories(root, mode: 0o755)
         try TestSupport.write(root + "/hookctl.toml", "[[hooks.onEnter]]\ncommand = \"./setup.sh\"\n")
         try TestSupport.write(root + "/setup.sh", "#!/bin/sh\n", mode: 0o755)
-        let engine = Engine(paths: state.paths, executable: "/bin/false")
+        let context = EngineContext(workingDirectory: root, environment: [:], executable: "/bin/false", paths: state.paths)
+        let engine = Approvals(context: context)
 
-        #expect(try engine.approvalState(of: Project.load(root: root)) == .notApproved)
+        #expect(try engine.state(of: Project.load(root: root)) == .notApproved)
         #expect(try engine.allow(directory: root) == "allowed \(root)/hookctl.toml")
-        #expect(try engine.approvalState(of: Project.load(root: root)) == .approved)
-        #expect(try engine.store.approvedFingerprint(root: root) == Project.load(root: root).fingerprint)
+        #expect(try engine.state(of: Project.load(root: root)) == .approved)
+        #expect(try context.store.approvedFingerprint(root: root) == Project.load(root: root).fingerprint)
 
         try TestSupport.write(root + "/setup.sh", "#!/bin/sh\nexit 0\n", mode: 0o755)
-        #expect(try engine.approvalState(of: Project.load(root: root)) == .requiresApproval)
+        #expect(try engine.state(of: Project.load(root: root)) == .requiresApproval)
         _ = try engine.allow(directory: root)
-        #expect(try engine.approvalState(of: Project.load(root: root)) == .approved)
+        #expect(try engine.state(of: Project.load(root: root)) == .approved)
 
         try TestSupport.write(root + "/hookctl.toml", "[[hooks.onEnter]]\ncommand = \"./setup.sh\"\nargs = [\"x\"]\n")
-        #expect(try engine.approvalState(of: Project.load(root: root)) == .requiresApproval)
+        #expect(try engine.state(of: Project.load(root: root)) == .requiresApproval)
 
         #expect(try engine.deny(directory: root) == "denied \(root)/hookctl.toml")
-        #expect(try engine.approvalState(of: Project.load(root: root)) == .notApproved)
+        #expect(try engine.state(of: Project.load(root: root)) == .notApproved)
         #expect(ApprovalState.requiresApproval.rawValue == "requires_approval")
         #expect(ApprovalState.notApproved.rawValue == "not_approved")
     }
@@ -143,7 +144,7 @@ private struct TemporaryState {
 
 @Suite struct ExecutionStoreTests {
     private func record(_ id: String, root: String = "/p", fingerprint: String = "f", startedAt: Int64 = 1000) -> ExecutionRecord {
-        ExecutionRecord(id: id, root: root, fingerprint: fingerprint, event: .onEnter, state: .running, supervisorPID: 42, startedAt: startedAt)
+        ExecutionRecord(id: id, root: root, fingerprint: fingerprint, point: .onEnter, state: .running, supervisorPID: 42, startedAt: startedAt)
     }
 
     @Test func insertAndFinishExecutions() throws {
@@ -179,10 +180,10 @@ private struct TemporaryState {
         try store.insertExecution(record("old", fingerprint: "f1", startedAt: 1), hooks: [])
         try store.insertExecution(record("new", fingerprint: "f2", startedAt: 2), hooks: [])
         try store.insertExecution(record("other", root: "/q", startedAt: 3), hooks: [])
-        #expect(try store.latestExecution(root: "/p", event: .onEnter)?.id == "new")
-        #expect(try store.latestExecution(root: "/p", event: .onEnter, fingerprint: "f1")?.id == "old")
-        #expect(try store.latestExecution(root: "/p", event: .onEnter, fingerprint: "f3") == nil)
-        #expect(try store.latestExecution(root: "/p", event: .onExit) == nil)
+        #expect(try store.latestExecution(root: "/p", point: .onEnter)?.id == "new")
+        #expect(try store.latestExecution(root: "/p", point: .onEnter, fingerprint: "f1")?.id == "old")
+        #expect(try store.latestExecution(root: "/p", point: .onEnter, fingerprint: "f3") == nil)
+        #expect(try store.latestExecution(root: "/p", point: .onExit) == nil)
     }
 
     @Test func hookRunsStartAndFinish() throws {

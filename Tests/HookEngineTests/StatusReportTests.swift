@@ -12,13 +12,13 @@ import Testing
         StatusReport(
             directory: "/abs/project", config: "/abs/project/hookctl.toml", approval: .approved,
             execution: ExecutionRecord(
-                id: "20261121T180000-1a2b3c4d", root: "/abs/project", fingerprint: "f", event: .onEnter, state: .running,
+                id: "20261121T180000-1a2b3c4d", root: "/abs/project", fingerprint: "f", point: .onEnter, state: .running,
                 startedAt: 1_700_000_000_123),
             hooks: [
-                HookStatus(id: "auth", event: .onEnter, description: "Fetching \"AWS\" credentials", state: .running),
-                HookStatus(id: "db", event: .onEnter, description: "db", state: .succeeded, exitCode: 0, durationMilliseconds: 1234),
-                HookStatus(id: "lint", event: .onEnter, description: "lint", state: .timedOut),
-                HookStatus(id: "onExit.1", event: .onExit, description: "./stop.sh", state: .pending),
+                HookStatus(id: "auth", point: .onEnter, description: "Fetching \"AWS\" credentials", state: .running),
+                HookStatus(id: "db", point: .onEnter, description: "db", state: .succeeded, exitCode: 0, durationMilliseconds: 1234),
+                HookStatus(id: "lint", point: .onEnter, description: "lint", state: .timedOut),
+                HookStatus(id: "onExit.1", point: .onExit, description: "./stop.sh", state: .pending),
             ])
     }
 
@@ -87,7 +87,7 @@ import Testing
     @Test func timestamps() {
         #expect(Timestamp.iso8601(0) == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp.iso8601(1_700_000_000_123) == "2023-11-14T22:13:20.123Z")
-        let id = Timestamp.executionID()
+        let id = Timestamp.executionID(at: 1_700_000_000_123)
         #expect(id.count == 24)
         #expect(id.dropFirst(8).first == "T")
         #expect(id.dropFirst(15).first == "-")

@@ -36,12 +36,31 @@ enum TestSupport {
 
     /// The permission bits of `path`.
     static func mode(_ path: String) -> mode_t? {
-        POSIX.fileStatus(path).map { $0.st_mode & 0o777 }
+        POSIX.fileStatus(path).map { mode_t($0.permissions.rawValue) & 0o777 }
     }
 
     /// The absolute path of `command` on the usual system PATH.
     static func which(_ command: String) -> String? {
         ProcessSpawner.resolve(command, directory: "/", path: "/usr/local/bin:/usr/bin:/bin")
+    }
+
+    /// Pids of processes in process group `group` that are not zombies
+    /// (orphans' zombies stay: PID 1 does not reap them here).
+    static func liveMembers(ofGroup group: Int32) -> [Int32] {
+        guard let directory = opendir("/proc") else { return [] }
+        defer { closedir(directory) }
+        var members: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = Int32(name), let stat = try? POSIX.readFile("/proc/\(pid)/stat") else { continue }
+            // pid (comm) state ppid pgrp ...: split after the last ')'.
+            guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
+            let fields = stat[(close + 2)...].split(separator: UInt8(ascii: " "))
+            guard fields.count > 2, fields[0].first != UInt8(ascii: "Z"), Int32(String(decoding: fields[2], as: UTF8.self)) == group
+            else { continue }
+            members.append(pid)
+        }
+        return members
     }
 
     /// Runs `executable` with `arguments` and waits for it.
@@ -72,7 +91,7 @@ struct SeededGenerator: RandomNumberGenerator {
 extension HookSpec {
     /// An onEnter hook with the given id and dependencies, for graph and store tests.
     static func make(_ id: String, dependsOn: [String] = [], command: String = "true") -> HookSpec {
-        var hook = HookSpec(id: id, event: .onEnter, command: command, timeoutMilliseconds: 1000)
+        var hook = HookSpec(id: id, point: .onEnter, command: command, timeoutMilliseconds: 1000)
         hook.dependsOn = dependsOn
         return hook
     }

@@ -1,12 +1,3 @@
-/// Whether the user trusts a project's current contents.
-public enum ApprovalState: String, Sendable {
-    case approved
-    /// Approved once, changed since.
-    case requiresApproval = "requires_approval"
-    /// Never approved, or denied.
-    case notApproved = "not_approved"
-}
-
 /// SHA-256 over the project root's real path, the bytes of hookctl.toml and
 /// the bytes of every hook command that is a file inside the project.
 enum Fingerprint {
@@ -27,7 +18,7 @@ enum Fingerprint {
     /// Real paths of the hook commands that are files inside the project, sorted.
     static func projectScripts(_ config: ProjectConfig, realRoot: String) -> [String] {
         var scripts: Set<String> = []
-        for hook in config.onEnter + config.onExit where hook.command.utf8.contains(UInt8(ascii: "/")) {
+        for hook in config.allHooks where hook.command.utf8.contains(UInt8(ascii: "/")) {
             let directory = Path.join(config.root, hook.dir)
             guard let path = POSIX.realPath(Path.join(directory, hook.command)),
                 Path.isInside(path, root: realRoot), POSIX.isRegularFile(path)

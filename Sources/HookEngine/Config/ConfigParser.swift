@@ -29,7 +29,7 @@ public enum ConfigParser {
         var config = ProjectConfig(root: root)
 
         for key in table.keys.sorted() where !topLevelKeys.contains(key) {
-            throw invalid(locator.line(ofKey: key) ?? locator.line(ofTable: key), "unknown key '\(key)'; expected [env], [settings] or [[hooks.onEnter]]/[[hooks.onExit]]")
+            throw invalid(locator.line(ofKey: key) ?? locator.line(ofTable: key), "unknown key '\(key)'; expected [env], [settings] or [[hooks.POINT]] tables")
         }
         if let env = table["env"] {
             config.environment = try parseEnvironment(env, locator)
@@ -39,11 +39,14 @@ public enum ConfigParser {
         }
         if let hooks = table["hooks"] {
             guard let hooksTable = hooks.table else { throw invalid(locator.line(ofKey: "hooks"), "'hooks' must be a table") }
-            for key in hooksTable.keys.sorted() where HookEvent(rawValue: key) == nil {
-                throw invalid(locator.line(ofTable: "hooks.\(key)"), "unknown hook event 'hooks.\(key)'; use hooks.onEnter or hooks.onExit")
+            for key in hooksTable.keys.sorted() where HookPoint(rawValue: key) == nil {
+                let known = HookPoint.all.map { "hooks.\($0)" }.joined(separator: ", ")
+                throw invalid(locator.line(ofTable: "hooks.\(key)"), "unknown hook point 'hooks.\(key)'; use one of \(known)")
             }
-            config.onEnter = try parseHooks(hooksTable["onEnter"], event: .onEnter, config: config, locator)
-            config.onExit = try parseHooks(hooksTable["onExit"], event: .onExit, config: config, locator)
+            for point in HookPoint.all {
+                let hooks = try parseHooks(hooksTable[point.rawValue], point: point, config: config, locator)
+                if !hooks.isEmpty { config.hooksByPoint[point] = hooks }
+            }
         }
         try validateIdentifiers(config, locator)
         return config
@@ -79,9 +82,9 @@ public enum ConfigParser {
         }
     }
 
-    private static func parseHooks(_ value: TOMLValueConvertible?, event: HookEvent, config: ProjectConfig, _ locator: SourceLocator) throws -> [HookSpec] {
+    private static func parseHooks(_ value: TOMLValueConvertible?, point: HookPoint, config: ProjectConfig, _ locator: SourceLocator) throws -> [HookSpec] {
         guard let value else { return [] }
-        let header = "hooks.\(event.rawValue)"
+        let header = "hooks.\(point.rawValue)"
         guard let array = value.array else { throw invalid(locator.line(ofTable: header), "'\(header)' must be written as [[\(header)]] tables") }
         var hooks: [HookSpec] = []
         for index in 0..<array.count {
@@ -96,7 +99,7 @@ public enum ConfigParser {
             let command = try string(commandValue, key: "command", line: lineOf("command"))
             guard !command.isEmpty else { throw invalid(lineOf("command"), "\(name) has an empty 'command'") }
             var hook = HookSpec(
-                id: "\(event.rawValue).\(index + 1)", event: event, command: command,
+                id: "\(point.rawValue).\(index + 1)", point: point, command: command,
                 timeoutMilliseconds: config.defaultTimeoutMilliseconds)
             if let id = table["id"] { hook.id = try string(id, key: "id", line: lineOf("id")) }
             if let args = table["args"] { hook.args = try strings(args, key: "args", line: lineOf("args")) }
@@ -114,9 +117,9 @@ public enum ConfigParser {
 
     private static func validateIdentifiers(_ config: ProjectConfig, _ locator: SourceLocator) throws {
         var seen: Set<String> = []
-        for event in HookEvent.allCases {
-            let hooks = config.hooks(for: event)
-            let header = "hooks.\(event.rawValue)"
+        for point in HookPoint.all {
+            let hooks = config.hooks(at: point)
+            let header = "hooks.\(point.rawValue)"
             let line = { (index: Int, key: String) in
                 locator.line(ofKey: key, inTable: header, occurrence: index) ?? locator.line(ofTable: header, occurrence: index)
             }

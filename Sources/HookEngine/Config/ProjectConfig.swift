@@ -1,33 +1,3 @@
-/// When a hook runs.
-public enum HookEvent: String, Sendable, CaseIterable {
-    case onEnter
-    case onExit
-}
-
-/// One `[[hooks.onEnter]]` or `[[hooks.onExit]]` entry of hookctl.toml.
-public struct HookSpec: Sendable, Equatable {
-    public var id: String
-    public var event: HookEvent
-    public var command: String
-    public var args: [String] = []
-    /// Working directory, relative to the project root.
-    public var dir: String = "."
-    /// Whether stdout carries `export NAME=value` lines to capture.
-    public var source = false
-    /// Whether the hook starts in the background without anyone waiting for it.
-    public var preload = false
-    /// A /bin/sh condition; a non-zero exit skips the hook.
-    public var condition: String?
-    public var dependsOn: [String] = []
-    public var description: String?
-    public var timeoutMilliseconds: Int64
-
-    /// What progress and status show for the hook.
-    public var displayName: String {
-        description ?? ([command] + args).joined(separator: " ")
-    }
-}
-
 /// A parsed and validated hookctl.toml.
 public struct ProjectConfig: Sendable {
     public static let fileName = "hookctl.toml"
@@ -40,13 +10,19 @@ public struct ProjectConfig: Sendable {
     public var defaultTimeoutMilliseconds = ProjectConfig.defaultTimeoutMilliseconds
     /// Names listed in `[settings] secrets`.
     public var secretNames: Set<String> = []
-    public var onEnter: [HookSpec] = []
-    public var onExit: [HookSpec] = []
+    /// The `[[hooks.POINT]]` entries of each point, in file order.
+    public var hooksByPoint: [HookPoint: [HookSpec]] = [:]
 
     public var path: String { Path.join(root, Self.fileName) }
 
-    public func hooks(for event: HookEvent) -> [HookSpec] {
-        event == .onEnter ? onEnter : onExit
+    /// The hooks configured at `point`, in file order.
+    public func hooks(at point: HookPoint) -> [HookSpec] {
+        hooksByPoint[point] ?? []
+    }
+
+    /// Every hook of every point, points in `HookPoint.all` order.
+    public var allHooks: [HookSpec] {
+        HookPoint.all.flatMap { hooks(at: $0) }
     }
 
     /// Whether the value of variable `name` must never be shown.

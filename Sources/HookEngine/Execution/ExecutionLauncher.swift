@@ -3,36 +3,40 @@
 #endif
 
 /// Starts, inspects and cancels executions: one supervisor per project and
-/// event, detached from the shell, found alive or dead through its lock.
+/// hook point, detached from the shell, found alive or dead through its lock.
 struct ExecutionLauncher {
     let store: StateStore
     let paths: StatePaths
     /// The hookctl binary, run as `hookctl __supervise ID`.
     let executable: String
+    let clock: any EngineClock
 
-    func lock(realRoot: String, event: HookEvent) -> SupervisorLock {
-        SupervisorLock(path: paths.lock(realRoot: event == .onEnter ? realRoot : realRoot + "#" + event.rawValue))
+    /// The lock of the supervisor running `point`'s hooks for the project.
+    /// (onEnter keeps the plain root as its key, as before points were open.)
+    func lock(realRoot: String, point: HookPoint) -> SupervisorLock {
+        SupervisorLock(path: paths.lock(key: point == .onEnter ? realRoot : realRoot + "#" + point.rawValue))
     }
 
-    /// Starts `event`'s hooks of `project` in a new supervisor with
+    /// Starts `point`'s hooks of `project` in a new supervisor with
     /// `environment` as the base environment. Returns nil when a supervisor
     /// already runs for the project (the caller attaches to it instead).
     /// Without hooks the execution completes at once, without a supervisor.
-    func start(_ project: Project, event: HookEvent, environment: EnvironmentMap) throws -> ExecutionRecord? {
-        let projectLock = lock(realRoot: project.realRoot, event: event)
+    func start(_ project: Project, point: HookPoint, environment: EnvironmentMap) throws -> ExecutionRecord? {
+        let projectLock = lock(realRoot: project.realRoot, point: point)
         guard let lockFD = try projectLock.acquire() else { return nil }
         defer { close(lockFD) }
-        let hooks = project.config.hooks(for: event)
+        let hooks = project.config.hooks(at: point)
+        let now = clock.now()
         var record = ExecutionRecord(
-            id: Timestamp.executionID(), root: project.realRoot, fingerprint: project.fingerprint, event: event,
-            state: hooks.isEmpty ? .completed : .running, startedAt: POSIX.nowMilliseconds())
+            id: Timestamp.executionID(at: now), root: project.realRoot, fingerprint: project.fingerprint, point: point,
+            state: hooks.isEmpty ? .completed : .running, startedAt: now)
         if hooks.isEmpty { record.finishedAt = record.startedAt }
         try store.transaction {
-            for stale in try store.runningExecutions(root: project.realRoot) where stale.event == event {
+            for stale in try store.runningExecutions(root: project.realRoot) where stale.point == point {
                 try markDead(stale)
             }
             try store.insertExecution(record, hooks: hooks)
-            if hooks.isEmpty && event == .onEnter {
+            if hooks.isEmpty && point.loadsEnvironment {
                 try store.storeEnvironment(execution: record.id, variables: project.config.environment.map { CapturedVariable(name: $0.name, value: Bytes($0.value.utf8)) })
             }
         }
@@ -57,7 +61,7 @@ struct ExecutionLauncher {
 
     /// `execution` as it stands now; a running one whose supervisor is gone is marked failed first.
     func refresh(_ execution: ExecutionRecord) throws -> ExecutionRecord {
-        guard execution.state == .running, !lock(realRoot: execution.root, event: execution.event).isHeld else { return execution }
+        guard execution.state == .running, !lock(realRoot: execution.root, point: execution.point).isHeld else { return execution }
         try store.transaction { try markDead(execution) }
         return try store.execution(id: execution.id) ?? execution
     }
@@ -66,7 +70,7 @@ struct ExecutionLauncher {
     /// returns once they have killed their hooks and exited.
     func cancelAll(realRoot: String, wait: Bool) throws {
         for execution in try store.runningExecutions(root: realRoot) {
-            let supervisorLock = lock(realRoot: realRoot, event: execution.event)
+            let supervisorLock = lock(realRoot: realRoot, point: execution.point)
             if supervisorLock.isHeld, let pid = execution.supervisorPID {
                 kill(pid, SIGTERM)
                 if wait {
@@ -86,11 +90,5 @@ struct ExecutionLauncher {
         try store.finishUnfinishedHookRuns(execution: execution.id, state: .failed, message: "the supervisor died")
         let pid = execution.supervisorPID.map { " (pid \($0))" } ?? ""
         try store.finishExecution(execution.id, state: .failed, failure: "the hook supervisor\(pid) died")
-    }
-}
-
-extension Engine {
-    var launcher: ExecutionLauncher {
-        get throws { ExecutionLauncher(store: try store, paths: paths, executable: executable) }
     }
 }

@@ -57,6 +57,27 @@ struct RunningHook {
         pendingLines[fromStdout] = buffer
     }
 
+    /// Reads what the process has written so far, without blocking; a pipe
+    /// that reached its end is closed.
+    mutating func drain(redacting secrets: [String]) {
+        for isStdout in [true, false] {
+            guard let fd = isStdout ? child.stdout : child.stderr else { continue }
+            var buffer = Bytes(repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    receive(buffer[0..<count], fromStdout: isStdout, redacting: secrets)
+                    continue
+                }
+                if count == 0 || (errno != EAGAIN && errno != EINTR) {
+                    close(fd)
+                    if isStdout { child.stdout = nil } else { child.stderr = nil }
+                }
+                break
+            }
+        }
+    }
+
     /// Closes the pipes and flushes partial lines to the log.
     mutating func closePipes(redacting secrets: [String]) {
         for fd in [child.stdout, child.stderr].compactMap({ $0 }) { close(fd) }

@@ -9,6 +9,15 @@ public enum ShellKind: String, Sendable, CaseIterable {
         self = shell
     }
 
+    /// Code that makes the plan's variable changes, one statement per line, in the plan's order.
+    public func render(_ plan: ExportPlan) -> Bytes {
+        var code = Bytes()
+        for variable in plan.variables {
+            code += variable.value.map { assignment(variable.name, $0) } ?? unset(variable.name)
+        }
+        return code
+    }
+
     /// Code that sets and exports `name` to exactly `value`.
     func assignment(_ name: String, _ value: Bytes) -> Bytes {
         switch self {

@@ -6,15 +6,20 @@
 /// The only place that speaks SQL.
 final class StateStore {
     let paths: StatePaths
+    private let clock: any EngineClock
     private let database: Database
 
-    init(paths: StatePaths) throws {
+    init(paths: StatePaths, clock: any EngineClock = SystemClock()) throws {
         self.paths = paths
+        self.clock = clock
         try paths.prepare()
-        let previousMask = umask(0o077)
-        defer { umask(previousMask) }
+        // Created 0600 before SQLite opens it; its -wal and -shm files take the
+        // same mode. (No umask: the process may be a shell that hosts the engine.)
+        let fd = open(paths.database, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIX.fail(paths.database) }
+        fchmod(fd, 0o600)
+        close(fd)
         database = try Database(path: paths.database)
-        chmod(paths.database, 0o600)
         try Migrations.migrate(database)
     }
 
@@ -31,7 +36,7 @@ final class StateStore {
     func approve(root: String, fingerprint: String) throws {
         try database.query(
             "INSERT INTO approvals (root, fingerprint, approved_at) VALUES (?, ?, ?) ON CONFLICT(root) DO UPDATE SET fingerprint = excluded.fingerprint, approved_at = excluded.approved_at",
-            [.text(root), .text(fingerprint), .integer(POSIX.nowMilliseconds())])
+            [.text(root), .text(fingerprint), .integer(clock.now())])
     }
 
     func revoke(root: String) throws {
@@ -49,7 +54,7 @@ final class StateStore {
     func enterShell(pid: Int32, root: String) throws {
         try database.query(
             "INSERT INTO shells (pid, root, updated_at) VALUES (?, ?, ?) ON CONFLICT(pid) DO UPDATE SET root = excluded.root, reported_execution = CASE WHEN shells.root = excluded.root THEN shells.reported_execution END, updated_at = excluded.updated_at",
-            [.integer(Int64(pid)), .text(root), .integer(POSIX.nowMilliseconds())])
+            [.integer(Int64(pid)), .text(root), .integer(clock.now())])
     }
 
     func setReported(pid: Int32, execution: String) throws {
@@ -81,7 +86,7 @@ final class StateStore {
     private static func execution(from row: [SQLValue]) -> ExecutionRecord {
         ExecutionRecord(
             id: row[0].text ?? "", root: row[1].text ?? "", fingerprint: row[2].text ?? "",
-            event: HookEvent(rawValue: row[3].text ?? "") ?? .onEnter,
+            point: HookPoint(rawValue: row[3].text ?? "") ?? .onEnter,
             state: ExecutionState(rawValue: row[4].text ?? "") ?? .failed,
             supervisorPID: row[5].integer.map { Int32($0) }, startedAt: row[6].integer ?? 0,
             finishedAt: row[7].integer, failure: row[8].text)
@@ -91,10 +96,10 @@ final class StateStore {
         try database.query("SELECT \(Self.executionColumns) FROM executions WHERE id = ?", [.text(id)]).first.map(Self.execution)
     }
 
-    /// The newest execution of `event` for the project, for `fingerprint` when given.
-    func latestExecution(root: String, event: HookEvent, fingerprint: String? = nil) throws -> ExecutionRecord? {
+    /// The newest execution at `point` for the project, for `fingerprint` when given.
+    func latestExecution(root: String, point: HookPoint, fingerprint: String? = nil) throws -> ExecutionRecord? {
         var sql = "SELECT \(Self.executionColumns) FROM executions WHERE root = ? AND event = ?"
-        var arguments: [SQLValue] = [.text(root), .text(event.rawValue)]
+        var arguments: [SQLValue] = [.text(root), .text(point.rawValue)]
         if let fingerprint {
             sql += " AND fingerprint = ?"
             arguments.append(.text(fingerprint))
@@ -111,7 +116,7 @@ final class StateStore {
         try database.query(
             "INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                .text(execution.id), .text(execution.root), .text(execution.fingerprint), .text(execution.event.rawValue),
+                .text(execution.id), .text(execution.root), .text(execution.fingerprint), .text(execution.point.rawValue),
                 .text(execution.state.rawValue), execution.supervisorPID.map { .integer(Int64($0)) } ?? .null,
                 .integer(execution.startedAt), execution.finishedAt.map { .integer($0) } ?? .null,
                 execution.failure.map { .text($0) } ?? .null,
@@ -132,7 +137,7 @@ final class StateStore {
     func finishExecution(_ id: String, state: ExecutionState, failure: String? = nil) throws -> Bool {
         try database.query(
             "UPDATE executions SET state = ?, finished_at = ?, failure = ? WHERE id = ? AND state = 'running'",
-            [.text(state.rawValue), .integer(POSIX.nowMilliseconds()), failure.map { .text($0) } ?? .null, .text(id)])
+            [.text(state.rawValue), .integer(clock.now()), failure.map { .text($0) } ?? .null, .text(id)])
         return database.changes > 0
     }
 
@@ -153,14 +158,14 @@ final class StateStore {
     func startHookRun(execution: String, hook: String, pid: Int32?) throws {
         try database.query(
             "UPDATE hook_runs SET state = 'running', pid = ?, started_at = ? WHERE execution_id = ? AND hook_id = ?",
-            [pid.map { .integer(Int64($0)) } ?? .null, .integer(POSIX.nowMilliseconds()), .text(execution), .text(hook)])
+            [pid.map { .integer(Int64($0)) } ?? .null, .integer(clock.now()), .text(execution), .text(hook)])
     }
 
     func finishHookRun(execution: String, hook: String, state: HookState, exitCode: Int32? = nil, message: String? = nil) throws {
         try database.query(
             "UPDATE hook_runs SET state = ?, exit_code = ?, finished_at = ?, message = ? WHERE execution_id = ? AND hook_id = ?",
             [
-                .text(state.rawValue), exitCode.map { .integer(Int64($0)) } ?? .null, .integer(POSIX.nowMilliseconds()),
+                .text(state.rawValue), exitCode.map { .integer(Int64($0)) } ?? .null, .integer(clock.now()),
                 message.map { .text($0) } ?? .null, .text(execution), .text(hook),
             ])
     }
@@ -169,7 +174,7 @@ final class StateStore {
     func finishUnfinishedHookRuns(execution: String, state: HookState, message: String) throws {
         try database.query(
             "UPDATE hook_runs SET state = ?, finished_at = ?, message = ? WHERE execution_id = ? AND state IN ('pending', 'running')",
-            [.text(state.rawValue), .integer(POSIX.nowMilliseconds()), .text(message), .text(execution)])
+            [.text(state.rawValue), .integer(clock.now()), .text(message), .text(execution)])
     }
 
     // MARK: Captured environment

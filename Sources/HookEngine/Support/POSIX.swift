@@ -1,13 +1,13 @@
+import SystemPackage
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// Raw bytes; environment values are bytes, not necessarily UTF-8.
-public typealias Bytes = [UInt8]
-
-/// Thin, throwing wrappers over the file-system calls hookctl needs.
+/// Thin, throwing wrappers over the file-system calls hookctl needs, on
+/// swift-system where it has them.
 enum POSIX {
     static func errorMessage(_ code: Int32 = errno) -> String {
         String(cString: strerror(code))
@@ -17,64 +17,55 @@ enum POSIX {
         .fileSystem(path: path, message: errorMessage(code))
     }
 
+    /// The bytes of `path`; a file larger than `limit` is an error, never a shorter result.
     static func readFile(_ path: String, limit: Int = 64 << 20) throws -> Bytes {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw fail(path) }
-        defer { close(fd) }
-        var result = Bytes()
-        var buffer = Bytes(repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw fail(path)
+        do {
+            let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
+            defer { try? fd.close() }
+            var result = Bytes()
+            var buffer = Bytes(repeating: 0, count: 65536)
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
+                if count == 0 { return result }
+                result.append(contentsOf: buffer[0..<count])
+                if result.count > limit { throw HookctlError.fileSystem(path: path, message: "file is too large") }
             }
-            if count == 0 { break }
-            result.append(contentsOf: buffer[0..<count])
-            if result.count > limit { throw HookctlError.fileSystem(path: path, message: "file is too large") }
+        } catch let error as Errno {
+            throw fail(path, error.rawValue)
         }
-        return result
     }
 
     /// Appends `bytes` to `path`, creating it with mode 0600.
     static func appendFile(_ path: String, _ bytes: Bytes) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        _ = writeAll(fd, bytes)
-        close(fd)
+        guard
+            let fd = try? FileDescriptor.open(
+                FilePath(path), .writeOnly, options: [.create, .append, .closeOnExec], permissions: [.ownerReadWrite])
+        else { return }
+        _ = try? fd.writeAll(bytes)
+        try? fd.close()
     }
 
+    /// Writes all of `bytes` to descriptor `fd`; false when the write failed.
     @discardableResult
     static func writeAll(_ fd: Int32, _ bytes: Bytes) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += count
-        }
-        return true
+        (try? FileDescriptor(rawValue: fd).writeAll(bytes)) != nil
     }
 
     static func writeAll(_ fd: Int32, _ text: String) {
         writeAll(fd, Bytes(text.utf8))
     }
 
-    static func fileStatus(_ path: String) -> stat? {
-        var info = stat()
-        return stat(path, &info) == 0 ? info : nil
+    /// What `stat` says of `path` (following symlinks), or nil.
+    static func fileStatus(_ path: String) -> Stat? {
+        try? Stat(FilePath(path))
     }
 
     static func isRegularFile(_ path: String) -> Bool {
-        guard let info = fileStatus(path) else { return false }
-        return (info.st_mode & S_IFMT) == S_IFREG
+        fileStatus(path)?.type == .regular
     }
 
     static func isDirectory(_ path: String) -> Bool {
-        guard let info = fileStatus(path) else { return false }
-        return (info.st_mode & S_IFMT) == S_IFDIR
+        fileStatus(path)?.type == .directory
     }
 
     static func exists(_ path: String) -> Bool {
@@ -85,12 +76,6 @@ enum POSIX {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
-    }
-
-    static func currentDirectory() -> String? {
-        guard let directory = getcwd(nil, 0) else { return nil }
-        defer { free(directory) }
-        return String(cString: directory)
     }
 
     /// Creates `path` and its parents; the last component gets `mode`.
@@ -114,23 +99,10 @@ enum POSIX {
         close(fd)
     }
 
-    static func environmentValue(_ name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        return String(cString: value)
-    }
-
-    /// Milliseconds since the Unix epoch.
-    static func nowMilliseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
-    }
-
-    /// A monotonic clock in milliseconds, for timeouts.
+    /// The system's monotonic clock in milliseconds, for the short waits of
+    /// low-level helpers; everything recorded or shown uses the context's clock.
     static func monotonicMilliseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+        SystemClock().monotonic()
     }
 
     static func sleep(milliseconds: Int) {

@@ -18,8 +18,8 @@ enum Timestamp {
     }
 
     /// A sortable, unique execution id: `20261121T180000-1a2b3c4d`.
-    static func executionID() -> String {
-        let stamp = iso8601(POSIX.nowMilliseconds()).filter { $0.isNumber || $0 == "T" }.prefix(15)
+    static func executionID(at milliseconds: Int64) -> String {
+        let stamp = iso8601(milliseconds).filter { $0.isNumber || $0 == "T" }.prefix(15)
         return "\(stamp)-\(POSIX.randomHex().prefix(8))"
     }
 }

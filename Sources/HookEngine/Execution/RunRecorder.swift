@@ -1,0 +1,97 @@
+import Logging
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// Writes what happens in one execution to the state database, the hooks'
+/// run logs and the engine log, with secrets masked.
+final class RunRecorder {
+    private let store: StateStore
+    private let paths: StatePaths
+    private let execution: ExecutionRecord
+    private let hooks: [HookSpec]
+    private let logger: Logger
+    /// Why hooks failed or timed out, in the order they did.
+    private(set) var failures: [String] = []
+
+    init(store: StateStore, paths: StatePaths, execution: ExecutionRecord, hooks: [HookSpec], logger: Logger) {
+        self.store = store
+        self.paths = paths
+        self.execution = execution
+        self.hooks = hooks
+        self.logger = logger
+    }
+
+    /// Creates the run directory and logs the start.
+    func begin(root: String) {
+        try? POSIX.makeDirectories(paths.runDirectory(execution: execution.id))
+        logger.info("execution started", metadata: ["execution": "\(execution.id)", "root": "\(root)", "point": "\(execution.point)"])
+    }
+
+    /// Opens `hook`'s run log for appending (mode 0600); -1 when it cannot.
+    func openLog(for hook: HookSpec) -> Int32 {
+        open(paths.runLog(execution: execution.id, hook: hook.id), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    }
+
+    func started(_ hook: HookSpec, pid: Int32, phase: RunningHook.Phase) {
+        try? store.startHookRun(execution: execution.id, hook: hook.id, pid: pid)
+        logger.debug("hook started", metadata: ["hook": "\(hook.id)", "pid": "\(pid)", "phase": "\(phase)"])
+    }
+
+    /// Records how `hook` ended; a message also goes to its log, which is closed.
+    func finished(_ hook: HookSpec, _ state: HookState, exitCode: Int32? = nil, message: String? = nil, log: Int32 = -1) {
+        if log >= 0 {
+            if let message { POSIX.writeAll(log, "hookctl: \(hook.id) \(message)\n") }
+            close(log)
+        }
+        if state == .failed || state == .timedOut {
+            failures.append("hook '\(hook.id)' \(message ?? "failed")")
+        }
+        try? store.finishHookRun(execution: execution.id, hook: hook.id, state: state, exitCode: exitCode, message: message)
+        logger.info("hook finished", metadata: ["hook": "\(hook.id)", "state": "\(state.rawValue)", "detail": "\(message ?? "")"])
+    }
+
+    func debug(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+        logger.debug(message, metadata: metadata)
+    }
+
+    func cancelled() {
+        logger.info("execution cancelled", metadata: ["execution": "\(execution.id)"])
+    }
+
+    /// Ends the execution: hooks that never ran, the state, the environment a
+    /// completed execution at a loading point leaves, and the shells' markers.
+    func finish(cancelled: Bool, environment: [CapturedVariable]) -> ExecutionState {
+        let leftover: HookState = cancelled ? .cancelled : .skipped
+        try? store.finishUnfinishedHookRuns(execution: execution.id, state: leftover, message: cancelled ? "cancelled" : "not started")
+        let state: ExecutionState = cancelled ? .cancelled : failures.isEmpty ? .completed : .failed
+        do {
+            if state == .completed && execution.point.loadsEnvironment {
+                try store.storeEnvironment(execution: execution.id, variables: environment)
+            }
+            try store.finishExecution(execution.id, state: state, failure: cancelled ? "the hooks were cancelled" : failures.first)
+            try ShellMarkers(store: store, paths: paths).notify(realRoot: execution.root)
+        } catch {
+            logger.error("could not record the end of the execution", metadata: ["error": "\(error)"])
+        }
+        logger.info("execution finished", metadata: ["execution": "\(execution.id)", "state": "\(state.rawValue)"])
+        return state
+    }
+
+    /// Masks `secrets` in what the run logs already hold (a hook may have
+    /// printed a value before a capture made it a secret).
+    func redactLogs(_ secrets: [String]) {
+        for hook in hooks {
+            let path = paths.runLog(execution: execution.id, hook: hook.id)
+            guard let bytes = try? POSIX.readFile(path) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let redacted = Redaction.redact(text, secrets: secrets)
+            guard redacted != text else { continue }
+            let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            POSIX.writeAll(fd, redacted)
+            close(fd)
+        }
+    }
+}

@@ -1,0 +1,273 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// Runs one execution's hooks to the end in a single-threaded poll loop:
+/// the scheduler says what starts, `HookProcesses` runs it, each hook's
+/// output is collected as it arrives, timeouts and cancellation stop whole
+/// process groups (TERM, then KILL after the grace period), source hooks'
+/// stdout is captured, and the recorder keeps the store and logs current.
+final class SupervisorLoop {
+    /// Hooks mostly wait on the network or a service, not the CPU: twice the
+    /// cores, but never fewer than 16, so small machines still run a typical
+    /// project's hooks all at once.
+    static let defaultConcurrency = max(16, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) * 2)
+
+    private let project: Project
+    private let hooks: [HookSpec]
+    private let baseEnvironment: EnvironmentMap
+    private let recorder: RunRecorder
+    private let processes = HookProcesses()
+    private let clock: any EngineClock
+    /// Readable when something happened: a byte per signal (SIGCHLD wakes,
+    /// anything else cancels), as the supervisor's signal handlers write them.
+    private let wakeFD: Int32
+
+    private var scheduler: HookScheduler
+    private var running: [Int32: RunningHook] = [:]
+    private var captured: [String: [CapturedVariable]] = [:]
+
+    /// `environment` is the environment hooks start from; the project's
+    /// `[env]` and the `HOOKCTL_*` context are added to it.
+    init(
+        execution: ExecutionRecord, project: Project, environment: EnvironmentMap, recorder: RunRecorder,
+        wakeFD: Int32, clock: any EngineClock, concurrency: Int = SupervisorLoop.defaultConcurrency
+    ) {
+        self.project = project
+        hooks = project.config.hooks(at: execution.point)
+        self.recorder = recorder
+        self.wakeFD = wakeFD
+        self.clock = clock
+        scheduler = HookScheduler(hooks: hooks, concurrency: concurrency)
+        var environment = environment
+        for (name, value) in project.config.environment { environment[name] = Bytes(value.utf8) }
+        environment["HOOKCTL_PROJECT_DIR"] = Bytes(project.root.utf8)
+        environment["HOOKCTL_EXECUTION_ID"] = Bytes(execution.id.utf8)
+        baseEnvironment = environment
+    }
+
+    /// Runs every hook to the end, records the outcome and returns the execution's state.
+    func run() -> ExecutionState {
+        recorder.begin(root: project.root)
+        while true {
+            for decision in scheduler.next() {
+                switch decision {
+                case .start(let hook): start(hook)
+                case .skip(let hook, let reason): recorder.finished(hook, .skipped, message: reason)
+                }
+            }
+            if scheduler.isFinished { break }
+            waitForEvents()
+            reapChildren()
+            enforceDeadlines()
+        }
+        return recorder.finish(cancelled: scheduler.isCancelled, environment: projectEnvironment())
+    }
+
+    // MARK: Starting
+
+    private func start(_ hook: HookSpec) {
+        let directory = Path.join(project.root, hook.dir)
+        let environment = environment(for: hook)
+        var entry = RunningHook(
+            spec: hook, log: recorder.openLog(for: hook), environment: environment, directory: directory,
+            deadline: clock.monotonic() + hook.timeoutMilliseconds)
+        guard POSIX.isDirectory(directory) else {
+            return fail(entry, "working directory '\(hook.dir)' does not exist")
+        }
+        do {
+            if let condition = hook.condition {
+                entry.phase = .condition
+                entry.child = try processes.spawn("/bin/sh", ["-c", condition], environment: environment, directory: directory)
+            } else {
+                guard let executable = processes.resolve(hook.command, directory: directory, environment: environment) else {
+                    return fail(entry, processes.missingCommandMessage(hook, directory: directory))
+                }
+                entry.child = try processes.spawn(executable, hook.args, environment: environment, directory: directory)
+            }
+        } catch {
+            return fail(entry, "\(error)")
+        }
+        recorder.started(hook, pid: entry.child.pid, phase: entry.phase)
+        running[entry.child.pid] = entry
+    }
+
+    /// The project environment plus what the hook's dependencies captured.
+    private func environment(for hook: HookSpec) -> EnvironmentMap {
+        var environment = baseEnvironment
+        environment["HOOKCTL_HOOK_ID"] = Bytes(hook.id.utf8)
+        for dependency in scheduler.dependencies(of: hook) {
+            for variable in captured[dependency.id] ?? [] { environment[variable.name] = variable.value }
+        }
+        return environment
+    }
+
+    // MARK: Events
+
+    private func waitForEvents() {
+        var fds = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        for entry in running.values {
+            for fd in [entry.child.stdout, entry.child.stderr].compactMap({ $0 }) {
+                fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+            }
+        }
+        let now = clock.monotonic()
+        let nextDeadline = running.values.map { $0.killAt ?? $0.deadline }.min().map { max(0, $0 - now) } ?? 100
+        // Children are reaped by pid, so a SIGCHLD that no descriptor shows still ends the wait soon.
+        _ = poll(&fds, nfds_t(fds.count), Int32(min(50, nextDeadline)))
+        if fds[0].revents != 0 { drainWakeups() }
+        for pid in Array(running.keys) { readOutput(of: pid) }
+    }
+
+    private func drainWakeups() {
+        var buffer = Bytes(repeating: 0, count: 64)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(wakeFD, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            if buffer[0..<count].contains(where: { $0 != UInt8(SIGCHLD) }) && !scheduler.isCancelled { cancel() }
+        }
+    }
+
+    private func cancel() {
+        recorder.cancelled()
+        scheduler.cancel()
+        for pid in Array(running.keys) { terminate(pid, as: .cancelled) }
+    }
+
+    private func readOutput(of pid: Int32) {
+        guard var entry = running[pid] else { return }
+        let secrets = secretValues()
+        entry.drain(redacting: secrets)
+        running[pid] = entry
+        if entry.exceededOutputLimit && entry.termination == nil {
+            terminate(pid, as: .failed, message: "printed more than 1 MiB on stdout")
+        }
+    }
+
+    private func reapChildren() {
+        for pid in Array(running.keys) {
+            guard let code = processes.reap(pid) else { continue }
+            readOutput(of: pid)
+            guard var entry = running.removeValue(forKey: pid) else { continue }
+            entry.closePipes(redacting: secretValues())
+            if let termination = entry.termination {
+                processes.kill(group: pid)
+                recorder.finished(entry.spec, termination.state, exitCode: code, message: termination.message, log: entry.log)
+                scheduler.finished(entry.spec.id, .broken)
+            } else if entry.phase == .condition {
+                conditionFinished(entry, code: code)
+            } else {
+                commandFinished(entry, code: code)
+            }
+        }
+    }
+
+    private func conditionFinished(_ finished: RunningHook, code: Int32) {
+        let hook = finished.spec
+        guard code == 0 else {
+            recorder.finished(hook, .skipped, exitCode: code, message: "condition not met", log: finished.log)
+            scheduler.finished(hook.id, .satisfied)
+            return
+        }
+        guard let executable = processes.resolve(hook.command, directory: finished.directory, environment: finished.environment) else {
+            return fail(finished, processes.missingCommandMessage(hook, directory: finished.directory))
+        }
+        var entry = finished
+        entry.phase = .command
+        do {
+            entry.child = try processes.spawn(executable, hook.args, environment: entry.environment, directory: entry.directory)
+        } catch {
+            return fail(entry, "\(error)")
+        }
+        recorder.started(hook, pid: entry.child.pid, phase: entry.phase)
+        running[entry.child.pid] = entry
+    }
+
+    private func commandFinished(_ entry: RunningHook, code: Int32) {
+        let hook = entry.spec
+        guard code == 0 else {
+            return fail(entry, code > 128 ? "was killed by signal \(code - 128)" : "exited with status \(code)", exitCode: code)
+        }
+        if hook.source {
+            let remaining = max(1000, entry.deadline - clock.monotonic())
+            switch SourceCapture.capture(entry.stdout, environment: entry.environment, directory: entry.directory, timeoutMilliseconds: remaining) {
+            case .success(let variables):
+                captured[hook.id] = variables
+                if variables.contains(where: { project.config.isSecret($0.name) }) { recorder.redactLogs(secretValues()) }
+                recorder.debug("hook exports captured", ["hook": "\(hook.id)", "names": "\(variables.map(\.name).joined(separator: ","))"])
+            case .failure(let failure):
+                return fail(entry, failure.message, exitCode: code)
+            }
+        }
+        recorder.finished(hook, .succeeded, exitCode: code, log: entry.log)
+        scheduler.finished(hook.id, .satisfied)
+    }
+
+    private func enforceDeadlines() {
+        let now = clock.monotonic()
+        for (pid, entry) in running {
+            if let killAt = entry.killAt {
+                if now >= killAt { processes.kill(group: pid) }
+            } else if now >= entry.deadline {
+                let seconds = Double(entry.spec.timeoutMilliseconds) / 1000
+                terminate(pid, as: .timedOut, message: "timed out after \(seconds.formatted) s")
+            }
+        }
+    }
+
+    /// Sends TERM to the hook's process group; KILL follows after the grace period.
+    private func terminate(_ pid: Int32, as state: HookState, message: String? = nil) {
+        guard var entry = running[pid], entry.termination == nil else { return }
+        entry.termination = (state, message ?? (state == .cancelled ? "cancelled" : state.rawValue))
+        entry.killAt = clock.monotonic() + HookProcesses.killGraceMilliseconds
+        running[pid] = entry
+        processes.terminate(group: pid)
+    }
+
+    // MARK: Results
+
+    private func fail(_ entry: RunningHook, _ message: String, exitCode: Int32? = nil) {
+        if entry.spec.source {
+            recorder.redactLogs(secretValues() + Redaction.assignedValues(in: entry.stdout, isSecret: project.config.isSecret))
+        }
+        recorder.finished(entry.spec, .failed, exitCode: exitCode, message: message, log: entry.log)
+        scheduler.finished(entry.spec.id, .broken)
+    }
+
+    /// `[env]`, then each source hook's captures in file order.
+    private func projectEnvironment() -> [CapturedVariable] {
+        var merged: [String: Bytes?] = [:]
+        for (name, value) in project.config.environment { merged[name] = .some(Bytes(value.utf8)) }
+        for hook in hooks {
+            for variable in captured[hook.id] ?? [] { merged[variable.name] = .some(variable.value) }
+        }
+        return merged.keys.sorted().map { CapturedVariable(name: $0, value: merged[$0]!) }
+    }
+
+    /// Every value that must not reach a log: secrets of `[env]`, of the
+    /// environment, of captures, and those running source hooks printed.
+    private func secretValues() -> [String] {
+        let isSecret = project.config.isSecret
+        var values: [String] = []
+        for entry in running.values where entry.spec.source {
+            values += Redaction.assignedValues(in: entry.stdout, isSecret: isSecret)
+        }
+        for (name, value) in project.config.environment where isSecret(name) { values.append(value) }
+        for variables in captured.values {
+            for variable in variables where isSecret(variable.name) {
+                if let value = variable.value { values.append(String(decoding: value, as: UTF8.self)) }
+            }
+        }
+        for (name, value) in baseEnvironment where isSecret(name) {
+            values.append(String(decoding: value, as: UTF8.self))
+        }
+        return values
+    }
+}
+
+extension Double {
+    /// `30` for whole numbers, `0.5` otherwise.
+    var formatted: String {
+        self == rounded() ? String(Int64(self)) : String(self)
+    }
+}

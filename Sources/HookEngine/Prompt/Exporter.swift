@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// The prompt entry point: unloads a project the shell left, reports
+/// approval, starts or attaches to the hooks of the project it is in, and
+/// applies their environment once they have succeeded, as an `ExportPlan`.
+public struct Exporter {
+    let context: EngineContext
+
+    public init(context: EngineContext) {
+        self.context = context
+    }
+
+    /// What the shell of `request` must do now.
+    public func plan(_ request: ExportRequest) throws -> ExportPlan {
+        var session = ExportSession(request: request)
+        let root = ConfigLocator.projectRoot(from: request.directory)
+        if isUnchanged(root: root, session: session) { return ExportPlan() }
+        let store = try context.store
+        let paths = context.paths
+        unlink(paths.marker(shell: request.shellPID))
+        let realRoot = root.map { POSIX.realPath($0) ?? $0 }
+        let previous = try store.shell(pid: request.shellPID)
+
+        if let loadedRoot = session.loadedRoot, loadedRoot != root {
+            session.unload()
+        }
+        if let previous, previous.root != realRoot {
+            try store.removeShell(pid: request.shellPID)
+            session.transitions.append(.left(root: previous.root))
+            try leave(realRoot: previous.root, environment: session.changes.working)
+        }
+        guard let root, let realRoot else {
+            unlink(paths.stamp(shell: request.shellPID))
+            return session.result()
+        }
+        let entering = previous?.root != realRoot
+        if entering {
+            try store.enterShell(pid: request.shellPID, root: realRoot)
+            session.transitions.append(.entered(root: root))
+        }
+        if let modified = POSIX.fileStatus(Path.join(root, ProjectConfig.fileName))?.st_mtim {
+            POSIX.touch(paths.stamp(shell: request.shellPID), to: modified)
+        }
+
+        let project: Project
+        do {
+            project = try Project.load(root: root)
+        } catch let error as HookctlError {
+            session.unload(ifLoaded: root)
+            session.messages.append(error.description)
+            return session.result()
+        }
+        guard try Approvals(context: context).state(of: project) == .approved else {
+            session.unload(ifLoaded: root)
+            session.messages.append(HookctlError.notAllowed(config: project.config.path).description)
+            return session.result()
+        }
+
+        guard var execution = try currentExecution(of: project, restartCancelled: entering, environment: session.changes.working) else {
+            return session.result()
+        }
+        if execution.state == .running, let progress = request.progress {
+            execution = try ForegroundWait(context: context, progress: progress).wait(for: execution, project: project, session: &session)
+            // What the wait saw end is applied now; the marker its end left is stale.
+            unlink(paths.marker(shell: request.shellPID))
+        }
+        try settle(execution, project: project, previous: entering ? nil : previous, session: &session)
+        return session.result()
+    }
+
+    /// Whether nothing can have changed since this shell's last export, told
+    /// from the file system alone (the same test the glue makes): no marker,
+    /// and either no project now or before, or the loaded project's config
+    /// still has the modification time this shell last saw.
+    private func isUnchanged(root: String?, session: ExportSession) -> Bool {
+        let pid = session.request.shellPID
+        let paths = context.paths
+        guard !POSIX.exists(paths.marker(shell: pid)) else { return false }
+        guard let root else { return session.loadedRoot == nil && !POSIX.exists(paths.stamp(shell: pid)) }
+        guard root == session.loadedRoot, let config = POSIX.fileStatus(Path.join(root, ProjectConfig.fileName)),
+            let stamp = POSIX.fileStatus(paths.stamp(shell: pid))
+        else { return false }
+        return config.st_mtim.tv_sec == stamp.st_mtim.tv_sec && config.st_mtim.tv_nsec == stamp.st_mtim.tv_nsec
+    }
+
+    /// The execution that decides the project's environment now, started if
+    /// there is none for the current fingerprint (or, on entry, only a cancelled one).
+    private func currentExecution(of project: Project, restartCancelled: Bool, environment: EnvironmentMap) throws -> ExecutionRecord? {
+        let store = try context.store
+        let launcher = try context.launcher
+        var execution = try store.latestExecution(root: project.realRoot, point: .onEnter, fingerprint: project.fingerprint)
+        if let running = execution, running.state == .running {
+            execution = try launcher.refresh(running)
+        }
+        if execution == nil || (restartCancelled && execution?.state == .cancelled) {
+            execution =
+                try launcher.start(project, point: .onEnter, environment: environment)
+                ?? store.latestExecution(root: project.realRoot, point: .onEnter, fingerprint: project.fingerprint)
+        }
+        return execution
+    }
+
+    /// Applies a completed execution, or reports a failed or cancelled one once per shell.
+    private func settle(_ execution: ExecutionRecord, project: Project, previous: ShellRecord?, session: inout ExportSession) throws {
+        let store = try context.store
+        switch execution.state {
+        case .running:
+            session.transitions.append(.waiting(execution: execution.id))
+        case .completed:
+            guard session.loaded?.executionID != execution.id || session.loadedRoot != project.root else { return }
+            let variables = try store.capturedEnvironment(execution: execution.id)
+            session.load(variables, executionID: execution.id, root: project.root)
+        case .failed, .cancelled:
+            session.unload(ifLoaded: project.root)
+            guard previous?.reportedExecution != execution.id else { return }
+            try store.setReported(pid: session.request.shellPID, execution: execution.id)
+            let reason = execution.failure ?? "the hooks \(execution.state == .failed ? "failed" : "were cancelled")"
+            let next = execution.state == .failed ? "run 'hookctl status' for details" : "run 'hookctl reload' to run them again"
+            session.messages.append("\(reason); \(next)")
+        }
+    }
+
+    /// After a shell left the project at `realRoot`: when no other shell is
+    /// inside any more, cancel its running hooks and start its onExit hooks.
+    private func leave(realRoot: String, environment: EnvironmentMap) throws {
+        let store = try context.store
+        guard try store.liveShells(root: realRoot).isEmpty else { return }
+        let launcher = try context.launcher
+        try launcher.cancelAll(realRoot: realRoot, wait: false)
+        guard let project = try? Project.load(root: realRoot), !project.config.hooks(at: .onExit).isEmpty,
+            try Approvals(context: context).state(of: project) == .approved
+        else { return }
+        _ = try launcher.start(project, point: .onExit, environment: environment)
+    }
+}
+
+/// The state one export builds up: variable changes, transitions and messages.
+struct ExportSession {
+    let request: ExportRequest
+    var changes: EnvironmentChanges
+    var transitions: [ExportPlan.Transition] = []
+    var messages: [String] = []
+    private(set) var loaded: LoadedState?
+    private(set) var loadedRoot: String?
+
+    init(request: ExportRequest) {
+        self.request = request
+        changes = EnvironmentChanges(current: request.environment)
+        (loaded, loadedRoot) = Self.loadedProject(in: request.environment)
+    }
+
+    /// What `HOOKCTL_DIFF` and `HOOKCTL_DIR` say is loaded; nothing unless both are valid.
+    private static func loadedProject(in environment: EnvironmentMap) -> (LoadedState?, String?) {
+        guard let diff = environment[EnvironmentChanges.diffVariable],
+            let state = LoadedState(encoded: String(decoding: diff, as: UTF8.self)),
+            let root = environment[EnvironmentChanges.directoryVariable]
+        else { return (nil, nil) }
+        return (state, String(decoding: root, as: UTF8.self))
+    }
+
+    /// Restores what the loaded project changed.
+    mutating func unload(ifLoaded root: String? = nil) {
+        guard let loaded, let loadedRoot, root == nil || root == loadedRoot else { return }
+        changes.revert(loaded)
+        transitions.append(.unloaded(root: loadedRoot))
+        messages.append("unloaded \(loadedRoot)")
+        self.loaded = nil
+        self.loadedRoot = nil
+    }
+
+    /// Replaces whatever is loaded with `variables`.
+    mutating func load(_ variables: [CapturedVariable], executionID: String, root: String) {
+        if let loaded, loadedRoot == root {
+            changes.revert(loaded)
+        } else {
+            unload()
+        }
+        let summary = changes.apply(variables, executionID: executionID, root: root)
+        transitions.append(.applied(execution: executionID, root: root))
+        messages.append("loaded \(root)" + (summary.isEmpty ? "" : " (\(summary.joined(separator: " ")))"))
+        (loaded, loadedRoot) = Self.loadedProject(in: changes.working)
+    }
+
+    func result() -> ExportPlan {
+        ExportPlan(transitions: transitions, variables: changes.planned, messages: request.quiet ? [] : messages)
+    }
+}

@@ -1,0 +1,50 @@
+/// `hookctl status`: approval, the latest execution and every hook's state.
+public struct StatusQuery {
+    let context: EngineContext
+
+    public init(context: EngineContext) {
+        self.context = context
+    }
+
+    /// Where the project containing `directory` stands.
+    public func status(directory: String?) throws -> StatusReport {
+        let directory = try context.resolveDirectory(directory)
+        guard ConfigLocator.projectRoot(from: directory) != nil else { return StatusReport() }
+        let project = try Project.find(from: directory)
+        var report = StatusReport(
+            directory: project.root, config: project.config.path, approval: try Approvals(context: context).state(of: project))
+        let store = try context.store
+        let launcher = try context.launcher
+        for point in HookPoint.all {
+            let hooks = project.config.hooks(at: point)
+            var execution = try store.latestExecution(root: project.realRoot, point: point, fingerprint: project.fingerprint)
+            if let current = execution { execution = try launcher.refresh(current) }
+            if point == .onEnter {
+                report.execution = execution
+                report.logDirectory = execution.map { context.paths.runDirectory(execution: $0.id) }
+            }
+            let runs = try execution.map { try store.hookRuns(execution: $0.id) } ?? []
+            for hook in hooks {
+                let run = runs.first { $0.hookID == hook.id }
+                report.hooks.append(
+                    HookStatus(
+                        id: hook.id, point: point, description: hook.displayName, state: run?.state ?? .pending,
+                        exitCode: run?.exitCode, durationMilliseconds: run?.durationMilliseconds, startedAt: run?.startedAt,
+                        message: run?.message, pid: run?.pid))
+            }
+        }
+        return report
+    }
+
+    /// Blocks until the project's onEnter execution has ended, then reports it.
+    public func waitForStatus(directory: String?, timeoutSeconds: Double?) throws -> StatusReport {
+        let clock = context.clock
+        let deadline = timeoutSeconds.map { clock.monotonic() + Int64($0 * 1000) }
+        while true {
+            let report = try status(directory: directory)
+            if report.execution?.state != .running { return report }
+            if let deadline, clock.monotonic() >= deadline { throw HookctlError.waitTimedOut(seconds: timeoutSeconds ?? 0) }
+            POSIX.sleep(milliseconds: 50)
+        }
+    }
+}

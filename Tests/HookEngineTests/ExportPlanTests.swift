@@ -1,0 +1,117 @@
+import Testing
+
+@testable import HookEngine
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// The export plan computed in-process for a project that configures every hook point.
+@Suite(.serialized) struct ExportPlanTests {
+    private static let everyPoint = HookPoint.all.map { point in
+        """
+        [[hooks.\(point)]]
+        id = "\(point)-hook"
+        command = "./\(point).sh"
+
+        """
+    }.joined()
+
+    private struct Fixture {
+        let base: String
+        let root: String
+        let paths: StatePaths
+
+        init() throws {
+            base = try TestSupport.makeTemporaryDirectory()
+            root = base + "/project"
+            paths = StatePaths(root: base + "/state")
+            try POSIX.makeDirectories(root, mode: 0o755)
+            try TestSupport.write(root + "/hookctl.toml", "[env]\nSTATIC = \"yes\"\n\n" + ExportPlanTests.everyPoint)
+            for point in HookPoint.all { try TestSupport.write(root + "/\(point).sh", "#!/bin/sh\n", mode: 0o755) }
+        }
+
+        /// A context for a shell (this test process) in `directory`; supervisors are `/bin/true`.
+        func context(in directory: String, environment: EnvironmentMap = [:]) -> EngineContext {
+            EngineContext(workingDirectory: directory, environment: environment, shellPID: getpid(), executable: "/bin/true", paths: paths)
+        }
+
+        func cleanUp() { TestSupport.remove(base) }
+    }
+
+    @Test func everyPointKeepsItsOwnHooks() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let config = try Project.load(root: fixture.root).config
+        for point in HookPoint.all {
+            #expect(config.hooks(at: point).map(\.id) == ["\(point)-hook"], "\(point)")
+            #expect(config.hooks(at: point).allSatisfy { $0.point == point })
+        }
+        #expect(config.allHooks.count == HookPoint.all.count)
+        #expect(HookPoint(rawValue: "onLeave") == nil)
+        #expect(HookPoint.all.filter(\.loadsEnvironment) == [.onEnter])
+    }
+
+    @Test func enteringStartsOnlyOnEnterAndPlansNothingYet() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let context = fixture.context(in: fixture.root)
+        _ = try Approvals(context: context).allow(directory: nil)
+        let plan = try Exporter(context: context).plan(ExportRequest(context: context, progress: nil))
+        let store = try context.store
+        let execution = try #require(try store.latestExecution(root: fixture.root, point: .onEnter))
+        #expect(plan.transitions == [.entered(root: fixture.root), .waiting(execution: execution.id)])
+        #expect(plan.variables.isEmpty)
+        #expect(try store.hookRuns(execution: execution.id).map(\.hookID) == ["onEnter-hook"])
+        for point in HookPoint.all where point != .onEnter {
+            #expect(try store.latestExecution(root: fixture.root, point: point) == nil, "\(point) must not run on entry")
+        }
+    }
+
+    @Test func aProjectWithoutHooksAppliesAtOnceAndLeavingRestores() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try TestSupport.write(fixture.root + "/hookctl.toml", "[env]\nSTATIC = \"yes\"\n")
+        var context = fixture.context(in: fixture.root, environment: ["STATIC": Bytes("before".utf8)])
+        _ = try Approvals(context: context).allow(directory: nil)
+        let entered = try Exporter(context: context).plan(ExportRequest(context: context, progress: nil))
+        let execution = try #require(try context.store.latestExecution(root: fixture.root, point: .onEnter))
+        #expect(entered.transitions == [.entered(root: fixture.root), .applied(execution: execution.id, root: fixture.root)])
+        #expect(entered.variables.map(\.name) == ["HOOKCTL_DIFF", "HOOKCTL_DIR", "STATIC"])
+        #expect(entered.variables.last?.value == Bytes("yes".utf8))
+        #expect(entered.messages == ["loaded \(fixture.root) (~STATIC)"])
+
+        for variable in entered.variables { context.environment[variable.name] = variable.value }
+        context.workingDirectory = fixture.base
+        let left = try Exporter(context: context).plan(ExportRequest(context: context, progress: nil))
+        #expect(left.transitions == [.unloaded(root: fixture.root), .left(root: fixture.root)])
+        #expect(left.variables == [
+            PlannedVariable(name: "HOOKCTL_DIFF", value: nil), PlannedVariable(name: "HOOKCTL_DIR", value: nil),
+            PlannedVariable(name: "STATIC", value: Bytes("before".utf8)),
+        ])
+        #expect(left.messages == ["unloaded \(fixture.root)"])
+    }
+
+    @Test func quietAndBackgroundComeFromTheContext() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        final class NeverShown: ProgressObserver {
+            func begin() -> Bool { true }
+            func show(_ runs: [HookRunRecord], now: Int64, waitingUpTo milliseconds: Int32) -> ProgressChoice? { nil }
+            func end() {}
+        }
+        let quiet = fixture.context(in: fixture.root, environment: ["HOOKCTL_QUIET": Bytes("1".utf8), "HOOKCTL_MODE": Bytes("background".utf8)])
+        let request = try ExportRequest(context: quiet, progress: NeverShown())
+        #expect(request.quiet)
+        #expect(request.progress == nil)
+        let plan = try Exporter(context: quiet).plan(request)
+        #expect(plan.messages.isEmpty, "the not-allowed line is silenced")
+        let loud = try ExportRequest(context: fixture.context(in: fixture.root), progress: NeverShown())
+        #expect(!loud.quiet && loud.progress != nil)
+        #expect(throws: HookctlError.self) {
+            try ExportRequest(
+                context: EngineContext(workingDirectory: "/", environment: [:], executable: "/bin/true", paths: fixture.paths),
+                progress: nil)
+        }
+    }
+}
