@@ -43,7 +43,7 @@ test: test-deps build
 
 ## test-deps: the shells and tools the tests drive (installed when missing).
 test-deps:
-	@scripts/install-deps.sh zsh fish tmux shellcheck
+	@scripts/install-deps.sh zsh fish tmux shellcheck valgrind pkg-config
 	@python3 -c 'import pytest, pexpect' 2>/dev/null || python3 -m pip install -q pytest pexpect
 
 ## bench: hookctl against direnv, measured in the same run.

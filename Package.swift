@@ -19,7 +19,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64", exact: "1.2.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         .target(name: "CShims"),
@@ -30,7 +29,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             resources: [
                 .embedInCode("Shell/Glue/hookctl.bash"),

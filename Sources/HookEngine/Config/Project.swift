@@ -11,7 +11,7 @@ struct Project {
     static func load(root: String) throws -> Project {
         let realRoot = POSIX.realPath(root) ?? root
         let bytes = try POSIX.readFile(Path.join(root, ProjectConfig.fileName))
-        let config = try ConfigParser.parse(String(decoding: bytes, as: UTF8.self), root: root)
+        let config = try ConfigParser.parse(bytes: bytes, root: root)
         return Project(
             root: root, realRoot: realRoot, config: config,
             fingerprint: Fingerprint.compute(config: config, configBytes: bytes, realRoot: realRoot))

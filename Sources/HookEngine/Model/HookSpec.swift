@@ -15,6 +15,10 @@ public struct HookSpec: Sendable, Equatable {
     public var dependsOn: [String] = []
     public var description: String?
     public var timeoutMilliseconds: Int64
+    /// The line of hookctl.toml that names the hook (its `id`, else its table header).
+    public var line: Int?
+    /// The line of its `dependsOn`, for errors about dependencies.
+    public var dependsOnLine: Int?
 
     public init(id: String, point: HookPoint, command: String, timeoutMilliseconds: Int64) {
         self.id = id
