@@ -47,6 +47,6 @@ enum Output {
     }
 
     static func line(_ text: String) {
-        fputs(text + "\n", stderr)
+        fputs(TerminalText.sanitized(text) + "\n", stderr)
     }
 }

@@ -47,11 +47,8 @@ enum TestSupport {
     /// Pids of processes in process group `group` that are not zombies
     /// (orphans' zombies stay: PID 1 does not reap them here).
     static func liveMembers(ofGroup group: Int32) -> [Int32] {
-        guard let directory = opendir("/proc") else { return [] }
-        defer { closedir(directory) }
         var members: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in POSIX.directoryEntries("/proc") {
             guard let pid = Int32(name), let stat = try? POSIX.readFile("/proc/\(pid)/stat") else { continue }
             // pid (comm) state ppid pgrp ...: split after the last ')'.
             guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }

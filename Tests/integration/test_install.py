@@ -99,6 +99,10 @@ def test_install_twice_then_uninstall_restores_rc_files(sandbox):
     version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30)
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip()
+    assert (prefix / "lib/libhookengine.so.0").is_file()
+    assert os.readlink(prefix / "lib/libhookengine.so") == "libhookengine.so.0"
+    assert (prefix / "include/hookengine.h").read_bytes() == (REPO / "Sources/CShims/include/hookengine.h").read_bytes()
+    assert f"prefix={prefix}" in (prefix / "lib/pkgconfig/hookengine.pc").read_text()
     for kind in SHELLS:
         installed = prefix / "share" / "hookctl" / f"hookctl.{kind}"
         rendered = subprocess.run([str(binary), "shell", "init", kind], capture_output=True, text=True,
@@ -116,6 +120,8 @@ def test_install_twice_then_uninstall_restores_rc_files(sandbox):
         assert restored == content.encode(), f"{relative} is not as it was: {restored!r}"
     assert not binary.exists()
     assert not (prefix / "share" / "hookctl").exists()
+    for installed in ["lib/libhookengine.so", "lib/libhookengine.so.0", "lib/pkgconfig/hookengine.pc", "include/hookengine.h"]:
+        assert not (prefix / installed).exists(), f"uninstall left {installed}"
 
 
 def test_install_into_empty_home(sandbox):

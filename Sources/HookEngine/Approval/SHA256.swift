@@ -1,5 +1,10 @@
-/// SHA-256 (FIPS 180-4), enough for approval fingerprints without pulling a
-/// crypto library into the prompt path.
+/// SHA-256 (FIPS 180-4), enough for approval fingerprints.
+///
+/// Not swift-crypto: on Linux it links FoundationEssentials into the binary.
+/// Measured here (hyperfine, release, static stdlib, same run): a program
+/// hashing one string with swift-crypto 4.5.2 starts in 2.70 ms against
+/// 1.97 ms for the same program without it (1.2–1.4x), and is 34 MB against
+/// 8.7 MB. `hookctl export` runs at every prompt that changed something.
 struct SHA256 {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,

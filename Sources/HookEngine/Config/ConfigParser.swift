@@ -66,6 +66,9 @@ public enum ConfigParser {
             guard Environment.isValidName(name) else {
                 throw invalid(entry.line, "'\(name)' is not a valid variable name; use letters, digits and '_'")
             }
+            guard !ReservedNames.contains(name) else {
+                throw invalid(entry.line, "env.\(name) cannot be set: hookctl or the shell depends on it; use another name")
+            }
             guard let string = entry.string else { throw invalid(entry.line, "env.\(name) must be a string; quote the value") }
             return (name, string)
         }

@@ -14,7 +14,7 @@ struct Project {
         let config = try ConfigParser.parse(bytes: bytes, root: root)
         return Project(
             root: root, realRoot: realRoot, config: config,
-            fingerprint: Fingerprint.compute(config: config, configBytes: bytes, realRoot: realRoot))
+            fingerprint: try Fingerprint.compute(config: config, configBytes: bytes, realRoot: realRoot))
     }
 
     /// The project containing `directory`.

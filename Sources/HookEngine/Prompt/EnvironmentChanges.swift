@@ -29,7 +29,7 @@ struct EnvironmentChanges {
     mutating func apply(_ variables: [CapturedVariable], executionID: String, root: String) -> [String] {
         var entries: [LoadedState.Entry] = []
         var summary: [String] = []
-        for variable in variables where !variable.name.hasPrefix("HOOKCTL_") {
+        for variable in variables where !ReservedNames.contains(variable.name) && Environment.isValidName(variable.name) {
             let previous = working[variable.name]
             entries.append(LoadedState.Entry(name: variable.name, previous: previous))
             switch (previous, variable.value) {

@@ -149,6 +149,12 @@ struct ExportSession {
         self.request = request
         changes = EnvironmentChanges(current: request.environment)
         (loaded, loadedRoot) = Self.loadedProject(in: request.environment)
+        if loaded == nil, request.environment[EnvironmentChanges.diffVariable] != nil {
+            // Not written by hookctl (edited, or from another version): drop it, evaluate nothing of it.
+            changes.set(EnvironmentChanges.diffVariable, nil)
+            changes.set(EnvironmentChanges.directoryVariable, nil)
+            messages.append("HOOKCTL_DIFF was not written by this hookctl; dropped it without restoring anything")
+        }
     }
 
     /// What `HOOKCTL_DIFF` and `HOOKCTL_DIR` say is loaded; nothing unless both are valid.
@@ -177,6 +183,10 @@ struct ExportSession {
         } else {
             unload()
         }
+        let refused = variables.map(\.name).filter(ReservedNames.contains)
+        if !refused.isEmpty {
+            messages.append("refused to set \(refused.joined(separator: ", ")): hookctl or the shell depends on \(refused.count == 1 ? "it" : "them")")
+        }
         let summary = changes.apply(variables, executionID: executionID, root: root)
         transitions.append(.applied(execution: executionID, root: root))
         messages.append("loaded \(root)" + (summary.isEmpty ? "" : " (\(summary.joined(separator: " ")))"))
@@ -184,6 +194,6 @@ struct ExportSession {
     }
 
     func result() -> ExportPlan {
-        ExportPlan(transitions: transitions, variables: changes.planned, messages: request.quiet ? [] : messages)
+        ExportPlan(transitions: transitions, variables: changes.planned, messages: request.quiet ? [] : messages.map(TerminalText.sanitized))
     }
 }

@@ -43,7 +43,11 @@ struct LoadedState: Equatable {
                 guard let value = reader.field() else { return nil }
                 previous = value
             }
-            entries.append(Entry(name: String(decoding: name, as: UTF8.self), previous: previous))
+            // Names are rendered into shell code on unload: only plain names
+            // that a load could have written are accepted.
+            let text = String(decoding: name, as: UTF8.self)
+            guard Environment.isValidName(text), !ReservedNames.contains(text) else { return nil }
+            entries.append(Entry(name: text, previous: previous))
         }
     }
 

@@ -1,4 +1,9 @@
 /// A JSON value that keeps object keys in the order given.
+///
+/// Not Codable's `JSONEncoder`: it lives in Foundation. Measured here
+/// (hyperfine, release, static stdlib, same run): a program encoding one
+/// small Codable struct starts in 2.75–2.82 ms against 1.97–2.30 ms without
+/// Foundation (1.2–1.4x), and is 21 MB against 8.7 MB.
 enum JSON {
     case null
     case bool(Bool)

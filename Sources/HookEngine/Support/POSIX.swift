@@ -35,6 +35,34 @@ enum POSIX {
         }
     }
 
+    /// Hands the bytes of `path` to `body` in chunks, to its end, whatever its size.
+    static func readChunks(_ path: String, _ body: (ArraySlice<UInt8>) -> Void) throws {
+        do {
+            let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
+            defer { try? fd.close() }
+            var buffer = Bytes(repeating: 0, count: 1 << 16)
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
+                if count == 0 { return }
+                body(buffer[0..<count])
+            }
+        } catch let error as Errno {
+            throw fail(path, error.rawValue)
+        }
+    }
+
+    /// The names in directory `path` (without `.` and `..`), sorted; empty when it cannot be read.
+    static func directoryEntries(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     /// Appends `bytes` to `path`, creating it with mode 0600.
     static func appendFile(_ path: String, _ bytes: Bytes) {
         guard

@@ -1,0 +1,97 @@
+"""Trust that holds, in real bash, zsh and fish: approval covers the scripts
+a hook runs wherever it names them; hook output cannot take over the shell
+through the variables the shell or hookctl depend on; a hand-edited
+HOOKCTL_DIFF is dropped, never evaluated; names echoed in messages cannot
+carry terminal control sequences."""
+
+import base64
+
+from conftest import background_rc, hookctl_messages, status, wait_done
+from test_shell_environment import exported
+
+
+def test_editing_a_script_named_in_args_requires_approval(sandbox, shell_kind):
+    project = sandbox.project("args script", """
+        [[hooks.onEnter]]
+        command = "sh"
+        args = ["scripts/setup.sh"]
+        source = true
+    """, {"scripts/setup.sh": "echo export FROM_SCRIPT=approved\n"})
+    sandbox.allow(project)
+    assert status(sandbox, project)["approval"] == "approved"
+    # As a `git pull` would: the script changes, hookctl.toml does not.
+    (project / "scripts/setup.sh").write_text("touch \"$HOOKCTL_PROJECT_DIR/pwned\"; echo export FROM_SCRIPT=edited\n")
+    assert status(sandbox, project)["approval"] == "requires_approval"
+    shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
+    messages = hookctl_messages(shell.cd(project))
+    assert messages == [f"hookctl: {project}/hookctl.toml is not allowed; run 'hookctl allow' to trust it"]
+    shell.run("true")
+    assert shell.var("FROM_SCRIPT") is None
+    assert not (project / "pwned").exists(), "the edited script ran without approval"
+
+
+def test_hooks_cannot_set_what_the_shell_or_hookctl_depend_on(sandbox, shell_kind):
+    evil = sandbox.root / "evil"
+    evil.write_text("#!/bin/sh\ntouch \"$0.ran\"\n")
+    evil.chmod(0o755)
+    project = sandbox.project("takeover", f"""
+        [[hooks.onEnter]]
+        command = "sh"
+        args = ["-c", "printf '%s\\\\n' 'export _hookctl_bin={evil}' 'export PROMPT_COMMAND=touch\\\\ pc' \
+'export PS1=\\"\\\\$(touch ps1)\\"' 'export LD_PRELOAD=/x.so' 'export HOOKCTL_DIR=/' 'export KEPT=yes'"]
+        source = true
+    """)
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
+    shell.cd(project)
+    wait_done(sandbox, project)
+    messages = hookctl_messages(shell.run("true"))
+    refused = [line for line in messages if line.startswith("hookctl: refused to set ")]
+    assert refused == ["hookctl: refused to set HOOKCTL_DIR, LD_PRELOAD, PROMPT_COMMAND, PS1, _hookctl_bin: "
+                       "hookctl or the shell depends on them"], messages
+    assert shell.var("KEPT") == b"yes"
+    assert shell.var("LD_PRELOAD") is None
+    assert shell.var("HOOKCTL_DIR") == str(project).encode()
+    shell.run("true")
+    left = hookctl_messages(shell.cd(sandbox.root))
+    assert f"hookctl: unloaded {project}" in left
+    assert shell.var("KEPT") is None
+    assert not (sandbox.root / "evil.ran").exists() and not (project / "pc").exists() and not (project / "ps1").exists()
+
+
+def test_a_reserved_name_in_env_is_a_config_error(sandbox):
+    project = sandbox.project("reserved env", '[env]\nOK = "1"\nPROMPT_COMMAND = "x"\n')
+    result = sandbox.hookctl("allow", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.startswith("hookctl: hookctl.toml:3: env.PROMPT_COMMAND cannot be set"), result.stderr
+
+
+def test_a_hand_edited_diff_is_dropped_not_evaluated(sandbox, shell_kind):
+    project = sandbox.project("diff", '[env]\nLOADED = "1"\n')
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind)
+    shell.cd(project)
+    assert shell.var("LOADED") == b"1"
+    # A diff that names the variable `X;touch m;#`, in hookctl's own encoding.
+    name = b"X;touch m;#"
+    raw = bytes([1, 2]) + b"e1" + bytes([len(name)]) + name + bytes([0])
+    forged = base64.b64encode(raw).decode()
+    shell.run(exported(shell_kind, "HOOKCTL_DIFF", forged))
+    output = shell.cd(sandbox.root)
+    messages = hookctl_messages(output)
+    assert "hookctl: HOOKCTL_DIFF was not written by this hookctl; dropped it without restoring anything" in messages
+    assert not (sandbox.root / "m").exists() and not (project / "m").exists()
+    assert shell.var("HOOKCTL_DIFF") is None and shell.var("HOOKCTL_DIR") is None
+
+
+def test_control_characters_in_names_are_not_sent_to_the_terminal(sandbox, shell_kind):
+    project = sandbox.project("clear\x1b[2J\x1b]52;c;cHduZWQ=\x07here", '[env]\nA = "1"\n')
+    # Typed, the escapes would be read by the line editor; the shell gets the path from its environment.
+    sandbox.env["EVIL_DIR"] = str(project)
+    shell = sandbox.shell(shell_kind)
+    output = shell.run('cd "$EVIL_DIR"')
+    for line in output.splitlines():
+        if "hookctl:" in line:
+            assert "\x1b]52" not in line and "\x1b[2J" not in line, repr(line)
+    shown = str(project).replace("\x1b", "?").replace("\x07", "?")
+    assert f"hookctl: {shown}/hookctl.toml is not allowed; run 'hookctl allow' to trust it" in hookctl_messages(output)
