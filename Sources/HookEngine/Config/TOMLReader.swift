@@ -472,14 +472,8 @@ private struct Parser {
             guard let byte = peek() else {
                 throw error("error while parsing string: the string opened on line \(openLine) is not closed; add '\"\"\"'")
             }
-            if byte == UInt8(ascii: "\"") && bytes[index...].starts(with: Array("\"\"\"".utf8)) {
-                var quotes = 0
-                while peek() == UInt8(ascii: "\"") && quotes < 5 {
-                    index += 1
-                    quotes += 1
-                }
-                out += Bytes(repeating: UInt8(ascii: "\""), count: quotes - 3)
-                return String(decoding: out, as: UTF8.self)
+            if let extra = closingQuotes(UInt8(ascii: "\"")) {
+                return String(decoding: out + Bytes(repeating: UInt8(ascii: "\""), count: extra), as: UTF8.self)
             }
             index += 1
             switch byte {
@@ -533,14 +527,8 @@ private struct Parser {
             guard let byte = peek() else {
                 throw error("error while parsing string: the string opened on line \(openLine) is not closed; add \"'''\"")
             }
-            if byte == UInt8(ascii: "'") && bytes[index...].starts(with: Array("'''".utf8)) {
-                var quotes = 0
-                while peek() == UInt8(ascii: "'") && quotes < 5 {
-                    index += 1
-                    quotes += 1
-                }
-                out += Bytes(repeating: UInt8(ascii: "'"), count: quotes - 3)
-                return String(decoding: out, as: UTF8.self)
+            if let extra = closingQuotes(UInt8(ascii: "'")) {
+                return String(decoding: out + Bytes(repeating: UInt8(ascii: "'"), count: extra), as: UTF8.self)
             }
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
                 try newline()
@@ -551,6 +539,18 @@ private struct Parser {
             out.append(byte)
             index += 1
         }
+    }
+
+    /// At three or more `quote`s, the end of a multi-line string: consumes
+    /// them (up to five) and returns how many belong to the content (0 to 2).
+    private mutating func closingQuotes(_ quote: UInt8) -> Int? {
+        guard bytes[index...].starts(with: [quote, quote, quote]) else { return nil }
+        var quotes = 0
+        while peek() == quote && quotes < 5 {
+            index += 1
+            quotes += 1
+        }
+        return quotes - 3
     }
 
     private mutating func skipFirstNewline() throws {
