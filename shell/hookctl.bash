@@ -50,7 +50,11 @@ _hookctl_hook() {
     [[ $_hookctl_found == "$_hookctl_root" ]] || run=1
   fi
   [[ -e $_hookctl_marker ]] && run=1
-  [[ -n $_hookctl_root && $_hookctl_root/hookctl.toml -nt $_hookctl_stamp ]] && run=1
+  # Any other modification time than the one last seen: an edit, or a copy
+  # that kept an older time (cp -p, tar).
+  if [[ -n $_hookctl_root ]] && [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
+    run=1
+  fi
   if [[ -n $run ]]; then
     _hookctl_root=${_hookctl_found-}
     _hookctl_export
@@ -58,7 +62,7 @@ _hookctl_hook() {
   \builtin return "$previous_exit_status"
 }
 
-if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+if [[ $(\builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
   if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* ]]; then
     PROMPT_COMMAND=(_hookctl_hook "${PROMPT_COMMAND[@]}")
   fi

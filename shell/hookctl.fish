@@ -53,7 +53,11 @@ function _hookctl_hook --on-event fish_prompt
         test "$_hookctl_found" != "$_hookctl_root"; and set run 1
     end
     test -e $_hookctl_marker; and set run 1
-    test -n "$_hookctl_root"; and test "$_hookctl_root/hookctl.toml" -nt $_hookctl_stamp; and set run 1
+    # Any other modification time than the one last seen: an edit, or a copy
+    # that kept an older time (cp -p, tar).
+    if test -n "$_hookctl_root"
+        test "$_hookctl_root/hookctl.toml" -nt $_hookctl_stamp; or test "$_hookctl_root/hookctl.toml" -ot $_hookctl_stamp; and set run 1
+    end
     if test -n "$run"
         set -g _hookctl_root "$_hookctl_found"
         _hookctl_export

@@ -45,13 +45,19 @@ _hookctl_export() {
 
 _hookctl_hook() {
   local previous_exit_status=$? run=
+  # The user's options (KSH_ARRAYS, SH_WORD_SPLIT, ...) stay outside.
+  emulate -L zsh
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
     typeset -g _hookctl_pwd=$PWD
     _hookctl_find_root
     [[ $_hookctl_found == "$_hookctl_root" ]] || run=1
   fi
   [[ -e $_hookctl_marker ]] && run=1
-  [[ -n $_hookctl_root && $_hookctl_root/hookctl.toml -nt $_hookctl_stamp ]] && run=1
+  # Any other modification time than the one last seen: an edit, or a copy
+  # that kept an older time (cp -p, tar).
+  if [[ -n $_hookctl_root ]] && [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
+    run=1
+  fi
   if [[ -n $run ]]; then
     typeset -g _hookctl_root=${_hookctl_found-}
     _hookctl_export
@@ -61,5 +67,6 @@ _hookctl_hook() {
 
 typeset -ag precmd_functions
 if (( ! ${precmd_functions[(I)_hookctl_hook]} )); then
-  precmd_functions=(_hookctl_hook $precmd_functions)
+  # "${a[@]}" keeps every element also under KSH_ARRAYS, where $a is the first.
+  precmd_functions=(_hookctl_hook "${precmd_functions[@]}")
 fi

@@ -179,6 +179,17 @@ import Testing
             """, line: 4, "parsing string")
     }
 
+    @Test func idsMadeOfDotsAreRefused() {
+        for id in [".", "..", "..."] {
+            expectInvalid("[[hooks.onEnter]]\nid = \"\(id)\"\ncommand = \"true\"\n", line: 2, "hook id '\(id)' may only contain")
+        }
+    }
+
+    @Test func aReservedNameInEnvIsRefused() {
+        expectInvalid("[env]\nOK = \"1\"\nLD_PRELOAD = \"/x.so\"\n", line: 3, "env.LD_PRELOAD cannot be set")
+        expectInvalid("[env]\nHOOKCTL_DIR = \"/\"\n", line: 2, "env.HOOKCTL_DIR cannot be set")
+    }
+
     @Test func unknownTopLevelKey() {
         expectInvalid(
             """

@@ -129,4 +129,23 @@ private func bytes(_ text: String) -> Bytes { Bytes(text.utf8) }
         ])
         #expect(SourceCapture.difference(before: before, after: before).isEmpty)
     }
+
+    @Test(arguments: ["unset PATH\n", "export PATH=/opt/tool/bin\n", "export PATH=\n", "IFS=x\nexport IFS\n"])
+    func exportsThatBreakProgramsStillCaptureExactly(output: String) throws {
+        let variables = try capture(output + "export ALSO=1\n").get()
+        #expect(variables.contains(CapturedVariable(name: "ALSO", value: bytes("1"))))
+        // Only what the hook changed: KEEP, CHANGE, DROP and LC_ALL are untouched.
+        #expect(variables.map(\.name).allSatisfy { ["PATH", "IFS", "ALSO"].contains($0) }, "\(variables)")
+    }
+
+    @Test func aValueOverTheExecLimitIsCapturedWhole() throws {
+        let big = String(repeating: "v", count: 200 * 1024)
+        let variables = try capture("export BIG=\(big)\n").get()
+        #expect(variables == [CapturedVariable(name: "BIG", value: bytes(big))])
+    }
+
+    @Test func crlfLineEndsLeaveNoCarriageReturn() throws {
+        let variables = try capture("export A=one\r\nexport B='two'\r\n").get()
+        #expect(variables == [CapturedVariable(name: "A", value: bytes("one")), CapturedVariable(name: "B", value: bytes("two"))])
+    }
 }

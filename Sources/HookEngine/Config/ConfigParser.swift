@@ -128,7 +128,7 @@ public enum ConfigParser {
         for point in HookPoint.all {
             let hooks = config.hooks(at: point)
             for hook in hooks {
-                guard !hook.id.isEmpty, hook.id.allSatisfy(isIdentifierCharacter) else {
+                guard !hook.id.isEmpty, hook.id.allSatisfy(isIdentifierCharacter), hook.id.contains(where: { $0 != "." }) else {
                     throw invalid(hook.line, "hook id '\(hook.id)' may only contain letters, digits, '_', '.' and '-'")
                 }
                 guard seen.insert(hook.id).inserted else { throw invalid(hook.line, "duplicate hook id '\(hook.id)'; ids must be unique") }

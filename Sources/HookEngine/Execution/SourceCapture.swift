@@ -9,7 +9,8 @@ enum SourceCapture {
     private static let ignoredNames: Set<String> = ["_", "PWD", "OLDPWD", "SHLVL"]
 
     /// The captured variables, or a message saying why the output was refused.
-    static func capture(_ output: Bytes, environment: EnvironmentMap, directory: String, timeoutMilliseconds: Int64) -> Result<[CapturedVariable], CaptureFailure> {
+    static func capture(_ printed: Bytes, environment: EnvironmentMap, directory: String, timeoutMilliseconds: Int64) -> Result<[CapturedVariable], CaptureFailure> {
+        let output = withoutCarriageReturns(printed)
         if output.count > outputLimit { return .failure(.init("printed more than 1 MiB on stdout")) }
         if output.contains(0) { return .failure(.init("printed binary data (NUL bytes) on stdout")) }
         if String(validating: output, as: UTF8.self) == nil { return .failure(.init("printed bytes that are not UTF-8 on stdout")) }
@@ -19,8 +20,12 @@ enum SourceCapture {
         }
         guard let bash = ProcessSpawner.resolve("bash", directory: directory, path: environment["PATH"].map { String(decoding: $0, as: UTF8.self) } ?? "/usr/bin:/bin")
         else { return .failure(.init("needs bash to evaluate its exports, and bash was not found")) }
-        let mark = #"printf '\0--hookctl-capture--\0'"#
-        let script = "env -0; \(mark); . /dev/stdin >&2 || exit; env -0; \(mark)"
+        // The environment is listed by bash's builtins alone: whatever PATH,
+        // IFS or huge value the exports set, no program has to be found or
+        // exec'd to read it back, so a capture cannot quietly come back empty.
+        let dump = #"mapfile -t _hookctl_names < <(builtin compgen -e); for _hookctl_name in "${_hookctl_names[@]}"; do builtin printf '%s=%s\0' "$_hookctl_name" "${!_hookctl_name}"; done"#
+        let mark = #"builtin printf '\0--hookctl-capture--\0'"#
+        let script = "\(dump); \(mark); . /dev/stdin >&2 || exit; \(dump); \(mark)"
         let result: ProcessRunner.Result
         do {
             result = try ProcessRunner.run(
@@ -35,6 +40,19 @@ enum SourceCapture {
             return .failure(.init("printed exports that bash could not evaluate (\(reason))"))
         }
         return .success(difference(before: Environment.parseNullSeparated(parts[0]), after: Environment.parseNullSeparated(parts[1])))
+    }
+
+    /// `bytes` with each CRLF line end made LF, so that a hook written on
+    /// Windows leaves no `\r` at the end of its values.
+    static func withoutCarriageReturns(_ bytes: Bytes) -> Bytes {
+        guard bytes.contains(UInt8(ascii: "\r")) else { return bytes }
+        var out = Bytes()
+        out.reserveCapacity(bytes.count)
+        for (index, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: "\r") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n") { continue }
+            out.append(byte)
+        }
+        return out
     }
 
     /// Variables set or changed (with their value) and unset (nil), sorted by name.

@@ -27,7 +27,7 @@ public struct RunLogs {
         while true {
             var anyRunning = false
             for (index, entry) in executions.enumerated() {
-                let secrets = try secretValues(project: project, execution: entry.execution.id)
+                let secrets = try ProjectSecrets.values(of: project, store: store, execution: entry.execution.id)
                 for id in entry.hooks {
                     let path = context.paths.runLog(execution: entry.execution.id, hook: id)
                     guard let bytes = try? POSIX.readFile(path), bytes.count > offsets[id, default: 0] else { continue }
@@ -45,13 +45,5 @@ public struct RunLogs {
             guard follow, anyRunning else { return }
             POSIX.sleep(milliseconds: 200)
         }
-    }
-
-    /// Every value hookctl must not print for this project and execution.
-    private func secretValues(project: Project, execution: String) throws -> [String] {
-        let captured = try context.store.capturedEnvironment(execution: execution).compactMap { variable in
-            project.config.isSecret(variable.name) ? variable.value.map { String(decoding: $0, as: UTF8.self) } : nil
-        }
-        return captured + project.config.environment.filter { project.config.isSecret($0.name) }.map(\.value)
     }
 }

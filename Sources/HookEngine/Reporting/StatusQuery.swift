@@ -24,13 +24,15 @@ public struct StatusQuery {
                 report.logDirectory = execution.map { context.paths.runDirectory(execution: $0.id) }
             }
             let runs = try execution.map { try store.hookRuns(execution: $0.id) } ?? []
+            // A command line may carry a secret as an argument: masked like everything else shown.
+            let secrets = try ProjectSecrets.values(of: project, store: store, execution: execution?.id)
             for hook in hooks {
                 let run = runs.first { $0.hookID == hook.id }
                 report.hooks.append(
                     HookStatus(
-                        id: hook.id, point: point, description: hook.displayName, state: run?.state ?? .pending,
-                        exitCode: run?.exitCode, durationMilliseconds: run?.durationMilliseconds, startedAt: run?.startedAt,
-                        message: run?.message, pid: run?.pid))
+                        id: hook.id, point: point, description: Redaction.redact(hook.displayName, secrets: secrets),
+                        state: run?.state ?? .pending, exitCode: run?.exitCode, durationMilliseconds: run?.durationMilliseconds,
+                        startedAt: run?.startedAt, message: run?.message.map { Redaction.redact($0, secrets: secrets) }, pid: run?.pid))
             }
         }
         return report

@@ -1,0 +1,69 @@
+"""The glue under conditions users create: a config replaced by one with an
+older modification time, bash with `set -u` before the glue, zsh with
+KSH_ARRAYS and a precmd function of its own; and status that masks secrets
+in command lines."""
+
+import os
+import time
+
+from conftest import status
+
+
+def test_a_config_copied_with_an_older_time_is_noticed(sandbox, shell_kind):
+    project = sandbox.project("older", '[env]\nVERSION = "new"\n')
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind)
+    shell.cd(project)
+    assert shell.var("VERSION") == b"new"
+    # As `cp -p` or `tar` would: other contents, a modification time in the past.
+    config = project / "hookctl.toml"
+    config.write_text('[env]\nVERSION = "old"\n')
+    past = time.time() - 86400
+    os.utime(config, (past, past))
+    # The next prompt sees the change (no allow has touched the shell's marker yet).
+    output = shell.run("true")
+    assert f"hookctl: {project}/hookctl.toml is not allowed; run 'hookctl allow' to trust it" in output
+    assert shell.var("VERSION") is None
+    sandbox.allow(project)
+    shell.run("true")
+    assert shell.var("VERSION") == b"old"
+
+
+def test_bash_with_set_u_before_the_glue(sandbox):
+    project = sandbox.project("nounset", '[env]\nSTRICT = "yes"\n')
+    sandbox.allow(project)
+    shell = sandbox.shell("bash", extra_rc="set -u\nunset PROMPT_COMMAND")
+    output = shell.cd(project)
+    assert "unbound variable" not in output, output
+    assert shell.var("STRICT") == b"yes"
+    output = shell.cd(sandbox.root)
+    assert "unbound variable" not in output, output
+    assert shell.var("STRICT") is None
+
+
+def test_zsh_with_ksh_arrays_keeps_every_precmd_function(sandbox):
+    project = sandbox.project("ksh arrays", '[env]\nKSH = "yes"\n')
+    sandbox.allow(project)
+    rc = "setopt KSH_ARRAYS\nfirst() { :; }\nsecond() { print -r -- SECOND-RAN; }\nprecmd_functions=(first second)"
+    shell = sandbox.shell("zsh", extra_rc=rc)
+    output = shell.run("print -r -- ${precmd_functions[*]}")
+    assert "_hookctl_hook first second" in output, output
+    assert "SECOND-RAN" in shell.run("true")
+    shell.cd(project)
+    assert shell.var("KSH") == b"yes"
+
+
+def test_status_masks_secrets_in_command_lines(sandbox):
+    project = sandbox.project("secret args", """
+        [env]
+        API_TOKEN = "s3cr3t-t0ken"
+
+        [[hooks.onEnter]]
+        command = "sh"
+        args = ["-c", "echo s3cr3t-t0ken >/dev/null"]
+    """)
+    sandbox.allow(project)
+    report = status(sandbox, project)
+    assert report["hooks"][0]["description"] == "sh -c echo **** >/dev/null"
+    text = sandbox.hookctl("status", "--verbose", cwd=project).stdout
+    assert "s3cr3t-t0ken" not in text and "sh -c echo ****" in text
