@@ -253,3 +253,51 @@ import Testing
         #expect(try fixture.states() == ["long": .cancelled, "after": .cancelled])
     }
 }
+
+/// What keeps the state small: capped run logs, pruned executions, a size limit on hookctl.toml.
+@Suite struct StateLimitTests {
+    @Test func aRunLogKeepsItsTail() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(directory) }
+        let path = directory + "/h.log"
+        let log = open(path, O_RDWR | O_CREAT | O_APPEND, 0o600)
+        var hook = RunningHook(spec: HookSpec.make("h"), log: log, environment: [:], directory: "/", deadline: 0)
+        let line = Bytes(repeating: UInt8(ascii: "x"), count: 1023) + [UInt8(ascii: "\n")]
+        for index in 0..<3000 {
+            hook.receive((index == 2999 ? Bytes("the last line\n".utf8) : line)[...], fromStdout: false, redacting: [])
+        }
+        hook.closePipes(redacting: [])
+        close(log)
+        let text = String(decoding: try POSIX.readFile(path), as: UTF8.self)
+        #expect(text.utf8.count <= 2 * RunningHook.logLimit + 100)
+        #expect(text.hasPrefix("hookctl: earlier output was dropped; a hook's log keeps its last 1 MiB\n"))
+        #expect(text.hasSuffix("the last line\n"))
+    }
+
+    @Test func onlyTheNewestFinishedExecutionsAreKept() throws {
+        let base = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(base) }
+        let store = try StateStore(paths: StatePaths(root: base + "/state"))
+        for index in 0..<25 {
+            let record = ExecutionRecord(
+                id: "e\(index)", root: "/p", fingerprint: "f", point: .onEnter, state: index == 0 ? .running : .completed,
+                startedAt: Int64(index))
+            try store.insertExecution(record, hooks: [HookSpec.make("a")])
+        }
+        try store.insertExecution(
+            ExecutionRecord(id: "exit", root: "/p", fingerprint: "f", point: .onExit, state: .completed, startedAt: 0), hooks: [])
+        let pruned = try store.pruneExecutions(root: "/p", point: .onEnter, keep: 20)
+        #expect(Set(pruned) == Set((1...4).map { "e\($0)" }), "the running one and the 20 newest stay")
+        #expect(try store.execution(id: "e0") != nil && store.execution(id: "e24") != nil && store.execution(id: "exit") != nil)
+        #expect(try store.hookRuns(execution: "e1").isEmpty, "their hook runs go with them")
+    }
+
+    @Test func aHugeConfigIsRefused() throws {
+        let root = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(root) }
+        try TestSupport.write(root + "/hookctl.toml", "# " + String(repeating: "x", count: Project.configSizeLimit) + "\n")
+        #expect(throws: HookctlError.invalidConfig(line: nil, message: "the file is larger than 4 MiB; hookctl reads no config that large")) {
+            try Project.load(root: root)
+        }
+    }
+}

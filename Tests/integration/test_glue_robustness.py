@@ -67,3 +67,16 @@ def test_status_masks_secrets_in_command_lines(sandbox):
     assert report["hooks"][0]["description"] == "sh -c echo **** >/dev/null"
     text = sandbox.hookctl("status", "--verbose", cwd=project).stdout
     assert "s3cr3t-t0ken" not in text and "sh -c echo ****" in text
+
+
+def test_old_runs_are_pruned(sandbox):
+    from conftest import wait_done
+    project = sandbox.project("pruned", '[[hooks.onEnter]]\nid = "quick"\ncommand = "echo"\nargs = ["hi"]\n')
+    sandbox.allow(project)
+    for _ in range(23):
+        assert sandbox.hookctl("reload", cwd=project).returncode == 0
+        wait_done(sandbox, project)
+    runs = [entry for entry in (sandbox.state / "runs").iterdir()]
+    assert len(runs) == 21, "the 20 kept and the newest"
+    assert status(sandbox, project)["execution"]["state"] == "completed"
+    assert sandbox.hookctl("logs", cwd=project).stdout == "[quick] hi\n"

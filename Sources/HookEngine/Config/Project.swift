@@ -7,10 +7,19 @@ struct Project {
     let config: ProjectConfig
     let fingerprint: String
 
+    /// The largest hookctl.toml hookctl reads: far beyond any real project
+    /// (10,000 hooks take about 480 KiB), small enough that a prompt never
+    /// stalls on one.
+    static let configSizeLimit = 4 << 20
+
     /// Reads and validates the project at `root`.
     static func load(root: String) throws -> Project {
         let realRoot = POSIX.realPath(root) ?? root
-        let bytes = try POSIX.readFile(Path.join(root, ProjectConfig.fileName))
+        let path = Path.join(root, ProjectConfig.fileName)
+        if let size = POSIX.fileStatus(path)?.size, size > configSizeLimit {
+            throw HookctlError.invalidConfig(line: nil, message: "the file is larger than 4 MiB; hookctl reads no config that large")
+        }
+        let bytes = try POSIX.readFile(path, limit: configSizeLimit)
         let config = try ConfigParser.parse(bytes: bytes, root: root)
         return Project(
             root: root, realRoot: realRoot, config: config,

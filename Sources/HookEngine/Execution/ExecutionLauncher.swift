@@ -40,6 +40,7 @@ struct ExecutionLauncher {
                 try store.storeEnvironment(execution: record.id, variables: project.config.environment.map { CapturedVariable(name: $0.name, value: Bytes($0.value.utf8)) })
             }
         }
+        try prune(realRoot: project.realRoot, point: point)
         guard !hooks.isEmpty else { return record }
 
         var options = ProcessSpawner.Options(environment: environment.filter { !$0.key.hasPrefix("HOOKCTL_") || $0.key == "HOOKCTL_STATE_DIR" || $0.key == "HOOKCTL_LOG" })
@@ -79,6 +80,19 @@ struct ExecutionLauncher {
                 }
             }
             if wait { _ = try refresh(execution) }
+        }
+    }
+
+    /// How many finished executions (and their `runs/` logs) each project keeps per point.
+    static let keptExecutions = 20
+
+    /// Forgets all but the newest finished executions of the project, so the
+    /// state stays small however long hookctl is used.
+    private func prune(realRoot: String, point: HookPoint) throws {
+        for id in try store.pruneExecutions(root: realRoot, point: point, keep: Self.keptExecutions) {
+            let directory = paths.runDirectory(execution: id)
+            for name in POSIX.directoryEntries(directory) { unlink(Path.join(directory, name)) }
+            rmdir(directory)
         }
     }
 

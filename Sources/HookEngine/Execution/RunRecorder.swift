@@ -29,9 +29,9 @@ final class RunRecorder {
         logger.info("execution started", metadata: ["execution": "\(execution.id)", "root": "\(root)", "point": "\(execution.point)"])
     }
 
-    /// Opens `hook`'s run log for appending (mode 0600); -1 when it cannot.
+    /// Opens `hook`'s run log for appending, and reading to keep its tail (mode 0600); -1 when it cannot.
     func openLog(for hook: HookSpec) -> Int32 {
-        open(paths.runLog(execution: execution.id, hook: hook.id), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        open(paths.runLog(execution: execution.id, hook: hook.id), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
     }
 
     func started(_ hook: HookSpec, pid: Int32, phase: RunningHook.Phase) {

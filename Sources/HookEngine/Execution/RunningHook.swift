@@ -25,6 +25,8 @@ struct RunningHook {
     var termination: (state: HookState, message: String)?
     var killAt: Int64?
     private var pendingLines: [Bool: Bytes] = [:]
+    /// Bytes written to the log since it was last cut.
+    private var loggedBytes = 0
 
     init(spec: HookSpec, log: Int32, environment: EnvironmentMap, directory: String, deadline: Int64) {
         self.spec = spec
@@ -87,8 +89,28 @@ struct RunningHook {
         pendingLines = [:]
     }
 
-    private func writeLog(_ bytes: ArraySlice<UInt8>, _ secrets: [String]) {
+    /// A hook's log keeps its last MiB: past twice that, the older half goes.
+    static let logLimit = 1 << 20
+
+    private mutating func writeLog(_ bytes: ArraySlice<UInt8>, _ secrets: [String]) {
         guard log >= 0 else { return }
-        POSIX.writeAll(log, Redaction.redact(String(decoding: bytes, as: UTF8.self), secrets: secrets))
+        let text = Redaction.redact(String(decoding: bytes, as: UTF8.self), secrets: secrets)
+        POSIX.writeAll(log, text)
+        loggedBytes += text.utf8.count
+        if loggedBytes > 2 * Self.logLimit { keepLogTail() }
+    }
+
+    /// Cuts the log to its last `logLimit` bytes, saying so in its first line.
+    private mutating func keepLogTail() {
+        var info = stat()
+        guard fstat(log, &info) == 0 else { return }
+        let start = max(0, Int(info.st_size) - Self.logLimit)
+        var tail = Bytes(repeating: 0, count: Int(info.st_size) - start)
+        let count = tail.withUnsafeMutableBytes { pread(log, $0.baseAddress, $0.count, off_t(start)) }
+        guard count > 0 else { return }
+        ftruncate(log, 0)
+        let note = "hookctl: earlier output was dropped; a hook's log keeps its last 1 MiB\n"
+        POSIX.writeAll(log, Bytes(note.utf8) + tail[0..<count])
+        loggedBytes = note.utf8.count + count
     }
 }

@@ -141,6 +141,23 @@ final class StateStore {
         return database.changes > 0
     }
 
+    /// Deletes all but the newest `keep` executions of the project at
+    /// `point` (never a running one), with their hook runs and captures;
+    /// returns their ids.
+    func pruneExecutions(root: String, point: HookPoint, keep: Int) throws -> [String] {
+        let old = try database.query(
+            """
+            SELECT id FROM executions WHERE root = ? AND event = ? AND state != 'running'
+            ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?
+            """,
+            [.text(root), .text(point.rawValue), .integer(Int64(keep))]
+        ).compactMap { $0[0].text }
+        for id in old {
+            try database.query("DELETE FROM executions WHERE id = ?", [.text(id)])
+        }
+        return old
+    }
+
     // MARK: Hook runs
 
     func hookRuns(execution: String) throws -> [HookRunRecord] {
