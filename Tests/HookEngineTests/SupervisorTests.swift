@@ -301,3 +301,13 @@ import Testing
         }
     }
 }
+
+@Suite struct ProcessIdentityTests {
+    @Test func aProcessIsKnownByItsStartTime() throws {
+        let started = try #require(ProcessIdentity.startTime(of: getpid()))
+        #expect(ProcessIdentity.isSame(getpid(), startedAt: started))
+        #expect(!ProcessIdentity.isSame(getpid(), startedAt: started + 1), "another process with this pid")
+        #expect(!ProcessIdentity.isSame(getpid(), startedAt: nil), "no recorded start time proves nothing")
+        #expect(ProcessIdentity.startTime(of: 0) == nil && ProcessIdentity.startTime(of: -1) == nil)
+    }
+}

@@ -95,3 +95,37 @@ def test_control_characters_in_names_are_not_sent_to_the_terminal(sandbox, shell
             assert "\x1b]52" not in line and "\x1b[2J" not in line, repr(line)
     shown = str(project).replace("\x1b", "?").replace("\x07", "?")
     assert f"hookctl: {shown}/hookctl.toml is not allowed; run 'hookctl allow' to trust it" in hookctl_messages(output)
+
+
+def test_a_reused_pid_is_never_signalled(sandbox):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    from test_execution import group_alive, poll, sleepers, supervisors
+
+    project = sandbox.project("reused pid", """
+        [[hooks.onEnter]]
+        id = "forever"
+        command = "sleep"
+        args = ["1000"]
+    """)
+    sandbox.allow(project)
+    assert sandbox.hookctl("load", cwd=project).returncode == 0
+    poll(lambda: len(sleepers(sandbox)) == 1, message="the hook")
+    [hook] = sleepers(sandbox)
+    [supervisor] = supervisors(sandbox)
+    os.kill(supervisor, signal.SIGKILL)
+    os.killpg(hook, signal.SIGKILL)
+    poll(lambda: not group_alive(hook), timeout=5, message="the hook to die")
+    # An unrelated process group whose leader now has the pid the database records for the hook.
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        with sqlite3.connect(sandbox.state / "state.db") as database:
+            database.execute("UPDATE hook_runs SET pid = ? WHERE hook_id = 'forever'", (stranger.pid,))
+        report = status(sandbox, project)
+        assert report["execution"]["state"] == "failed"
+        assert stranger.poll() is None, "hookctl killed a process that was not its hook"
+    finally:
+        stranger.kill()
+        stranger.wait()

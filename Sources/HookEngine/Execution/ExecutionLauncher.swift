@@ -72,7 +72,7 @@ struct ExecutionLauncher {
     func cancelAll(realRoot: String, wait: Bool) throws {
         for execution in try store.runningExecutions(root: realRoot) {
             let supervisorLock = lock(realRoot: realRoot, point: execution.point)
-            if supervisorLock.isHeld, let pid = execution.supervisorPID {
+            if supervisorLock.isHeld, let pid = execution.supervisorPID, ProcessIdentity.isSame(pid, startedAt: execution.supervisorStarted) {
                 kill(pid, SIGTERM)
                 if wait {
                     let deadline = POSIX.monotonicMilliseconds() + 10_000
@@ -99,7 +99,8 @@ struct ExecutionLauncher {
     /// Fails an execution whose supervisor died, killing what its hooks left behind.
     private func markDead(_ execution: ExecutionRecord) throws {
         for run in try store.hookRuns(execution: execution.id) where run.state == .running {
-            if let pid = run.pid { killpg(pid, SIGKILL) }
+            // Only a group whose leader is provably the hook: its pid may belong to another process by now.
+            if let pid = run.pid, ProcessIdentity.isSame(pid, startedAt: run.pidStarted) { killpg(pid, SIGKILL) }
         }
         try store.finishUnfinishedHookRuns(execution: execution.id, state: .failed, message: "the supervisor died")
         let pid = execution.supervisorPID.map { " (pid \($0))" } ?? ""

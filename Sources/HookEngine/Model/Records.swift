@@ -10,6 +10,8 @@ public struct ExecutionRecord: Sendable, Equatable {
     public var finishedAt: Int64?
     /// Why the execution failed or was cancelled, for the one-line message.
     public var failure: String?
+    /// The supervisor's start time, so a reused pid is never signalled.
+    public var supervisorStarted: UInt64? = nil
 }
 
 /// One hook inside an execution, as stored.
@@ -22,6 +24,8 @@ public struct HookRunRecord: Sendable, Equatable {
     public var startedAt: Int64?
     public var finishedAt: Int64?
     public var message: String?
+    /// The hook process's start time, so a reused pid is never signalled.
+    public var pidStarted: UInt64? = nil
 
     public var durationMilliseconds: Int64? {
         guard let startedAt, let finishedAt else { return nil }

@@ -52,6 +52,11 @@ enum Migrations {
             PRIMARY KEY (execution_id, name)
         );
         """,
+        // 3: start times next to pids, so that a pid reused by another process is never signalled.
+        """
+        ALTER TABLE hook_runs ADD COLUMN pid_started INTEGER;
+        ALTER TABLE executions ADD COLUMN supervisor_started INTEGER;
+        """,
     ]
 
     /// Brings `database` up to the newest schema.

@@ -81,7 +81,7 @@ final class StateStore {
 
     // MARK: Executions
 
-    private static let executionColumns = "id, root, fingerprint, event, state, supervisor_pid, started_at, finished_at, failure"
+    private static let executionColumns = "id, root, fingerprint, event, state, supervisor_pid, started_at, finished_at, failure, supervisor_started"
 
     private static func execution(from row: [SQLValue]) -> ExecutionRecord {
         ExecutionRecord(
@@ -89,7 +89,7 @@ final class StateStore {
             point: HookPoint(rawValue: row[3].text ?? "") ?? .onEnter,
             state: ExecutionState(rawValue: row[4].text ?? "") ?? .failed,
             supervisorPID: row[5].integer.map { Int32($0) }, startedAt: row[6].integer ?? 0,
-            finishedAt: row[7].integer, failure: row[8].text)
+            finishedAt: row[7].integer, failure: row[8].text, supervisorStarted: row[9].integer.map { UInt64($0) })
     }
 
     func execution(id: String) throws -> ExecutionRecord? {
@@ -114,12 +114,12 @@ final class StateStore {
 
     func insertExecution(_ execution: ExecutionRecord, hooks: [HookSpec]) throws {
         try database.query(
-            "INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 .text(execution.id), .text(execution.root), .text(execution.fingerprint), .text(execution.point.rawValue),
                 .text(execution.state.rawValue), execution.supervisorPID.map { .integer(Int64($0)) } ?? .null,
                 .integer(execution.startedAt), execution.finishedAt.map { .integer($0) } ?? .null,
-                execution.failure.map { .text($0) } ?? .null,
+                execution.failure.map { .text($0) } ?? .null, execution.supervisorStarted.map { .integer(Int64($0)) } ?? .null,
             ])
         for (position, hook) in hooks.enumerated() {
             try database.query(
@@ -129,7 +129,9 @@ final class StateStore {
     }
 
     func setSupervisor(execution: String, pid: Int32) throws {
-        try database.query("UPDATE executions SET supervisor_pid = ? WHERE id = ?", [.integer(Int64(pid)), .text(execution)])
+        let started = ProcessIdentity.startTime(of: pid).map { SQLValue.integer(Int64($0)) } ?? .null
+        try database.query(
+            "UPDATE executions SET supervisor_pid = ?, supervisor_started = ? WHERE id = ?", [.integer(Int64(pid)), started, .text(execution)])
     }
 
     /// Ends a running execution; returns false when it had already ended.
@@ -162,20 +164,23 @@ final class StateStore {
 
     func hookRuns(execution: String) throws -> [HookRunRecord] {
         try database.query(
-            "SELECT hook_id, description, state, pid, exit_code, started_at, finished_at, message FROM hook_runs WHERE execution_id = ? ORDER BY position",
+            "SELECT hook_id, description, state, pid, exit_code, started_at, finished_at, message, pid_started FROM hook_runs WHERE execution_id = ? ORDER BY position",
             [.text(execution)]
         ).map { row in
             HookRunRecord(
                 hookID: row[0].text ?? "", description: row[1].text ?? "", state: HookState(rawValue: row[2].text ?? "") ?? .pending,
                 pid: row[3].integer.map { Int32($0) }, exitCode: row[4].integer.map { Int32($0) },
-                startedAt: row[5].integer, finishedAt: row[6].integer, message: row[7].text)
+                startedAt: row[5].integer, finishedAt: row[6].integer, message: row[7].text, pidStarted: row[8].integer.map { UInt64($0) })
         }
     }
 
     func startHookRun(execution: String, hook: String, pid: Int32?) throws {
         try database.query(
-            "UPDATE hook_runs SET state = 'running', pid = ?, started_at = ? WHERE execution_id = ? AND hook_id = ?",
-            [pid.map { .integer(Int64($0)) } ?? .null, .integer(clock.now()), .text(execution), .text(hook)])
+            "UPDATE hook_runs SET state = 'running', pid = ?, pid_started = ?, started_at = ? WHERE execution_id = ? AND hook_id = ?",
+            [
+                pid.map { .integer(Int64($0)) } ?? .null, pid.flatMap(ProcessIdentity.startTime).map { .integer(Int64($0)) } ?? .null,
+                .integer(clock.now()), .text(execution), .text(hook),
+            ])
     }
 
     func finishHookRun(execution: String, hook: String, state: HookState, exitCode: Int32? = nil, message: String? = nil) throws {
