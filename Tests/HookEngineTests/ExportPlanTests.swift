@@ -115,3 +115,36 @@ import Testing
         }
     }
 }
+
+/// A state database that cannot be read or opened.
+@Suite(.serialized) struct BrokenStateTests {
+    @Test func anUnreadableDatabaseIsMovedAsideAndRecreated() throws {
+        let base = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(base) }
+        let paths = StatePaths(root: base + "/state")
+        try POSIX.makeDirectories(paths.root)
+        try TestSupport.write(paths.database, String(repeating: "not sqlite at all ", count: 400), mode: 0o600)
+        let store = try StateStore(paths: paths)
+        let aside = try #require(store.recoveredFrom)
+        #expect(aside.hasPrefix(paths.database + ".broken-"))
+        #expect(String(decoding: try POSIX.readFile(aside), as: UTF8.self).hasPrefix("not sqlite at all"))
+        try store.approve(root: "/p", fingerprint: "f")
+        #expect(try StateStore(paths: paths).recoveredFrom == nil, "the new database is fine")
+    }
+
+    @Test func leavingUnloadsWithoutTheDatabase() throws {
+        let base = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(base) }
+        let diff = LoadedState(executionID: "e1", entries: [.init(name: "LOADED", previous: nil)]).encoded()
+        // A state directory that cannot be created.
+        let context = EngineContext(
+            workingDirectory: base,
+            environment: ["LOADED": Bytes("1".utf8), "HOOKCTL_DIR": Bytes("/gone/project".utf8), "HOOKCTL_DIFF": Bytes(diff.utf8)],
+            shellPID: getpid(), executable: "/bin/false", paths: StatePaths(root: "/proc/no-state-here"))
+        let plan = try Exporter(context: context).plan(ExportRequest(context: context, progress: nil))
+        #expect(plan.variables.map(\.name) == ["HOOKCTL_DIFF", "HOOKCTL_DIR", "LOADED"])
+        #expect(plan.variables.allSatisfy { $0.value == nil })
+        #expect(plan.messages.first == "unloaded /gone/project")
+        #expect(plan.messages.count == 2, "and why the database could not be used")
+    }
+}

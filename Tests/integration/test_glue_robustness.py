@@ -6,7 +6,7 @@ in command lines."""
 import os
 import time
 
-from conftest import status
+from conftest import hookctl_messages, status
 
 
 def test_a_config_copied_with_an_older_time_is_noticed(sandbox, shell_kind):
@@ -80,3 +80,24 @@ def test_old_runs_are_pruned(sandbox):
     assert len(runs) == 21, "the 20 kept and the newest"
     assert status(sandbox, project)["execution"]["state"] == "completed"
     assert sandbox.hookctl("logs", cwd=project).stdout == "[quick] hi\n"
+
+
+def test_a_broken_state_database_is_moved_aside(sandbox, shell_kind):
+    project = sandbox.project("broken db", '[env]\nFROM_DB = "1"\n')
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind)
+    shell.cd(project)
+    assert shell.var("FROM_DB") == b"1"
+    for suffix in ["", "-wal", "-shm"]:
+        path = sandbox.state / f"state.db{suffix}"
+        if path.exists():
+            path.unlink()
+    (sandbox.state / "state.db").write_bytes(b"garbage, not a database\n" * 200)
+    messages = hookctl_messages(shell.cd(sandbox.root))
+    assert f"hookctl: unloaded {project}" in messages
+    assert any(line.startswith("hookctl: the state database could not be read; it was moved to ") for line in messages), messages
+    assert shell.var("FROM_DB") is None
+    assert list(sandbox.state.glob("state.db.broken-*"))
+    # Approvals must be given again; nothing else breaks.
+    assert hookctl_messages(shell.cd(project)) == [
+        f"hookctl: {project}/hookctl.toml is not allowed; run 'hookctl allow' to trust it"]

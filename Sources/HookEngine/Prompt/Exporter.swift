@@ -17,7 +17,20 @@ public struct Exporter {
         var session = ExportSession(request: request)
         let root = ConfigLocator.projectRoot(from: request.directory)
         if isUnchanged(root: root, session: session) { return ExportPlan() }
-        let store = try context.store
+        let store: StateStore
+        do {
+            store = try context.store
+        } catch {
+            // Leaving needs only HOOKCTL_DIFF: the shell unloads whatever the database's state.
+            guard let loadedRoot = session.loadedRoot, loadedRoot != root else { throw error }
+            session.unload()
+            session.messages.append("\(error)")
+            return session.result()
+        }
+        if let aside = store.recoveredFrom {
+            session.messages.append(
+                "the state database could not be read; it was moved to \(aside) and a new one started: run 'hookctl allow' again in your projects")
+        }
         let paths = context.paths
         unlink(paths.marker(shell: request.shellPID))
         let realRoot = root.map { POSIX.realPath($0) ?? $0 }

@@ -8,19 +8,42 @@ final class StateStore {
     let paths: StatePaths
     private let clock: any EngineClock
     private let database: Database
+    /// Where an unreadable database was moved when this store had to start a new one.
+    private(set) var recoveredFrom: String?
 
     init(paths: StatePaths, clock: any EngineClock = SystemClock()) throws {
         self.paths = paths
         self.clock = clock
         try paths.prepare()
-        // Created 0600 before SQLite opens it; its -wal and -shm files take the
-        // same mode. (No umask: the process may be a shell that hosts the engine.)
+        do {
+            database = try Self.openDatabase(paths)
+        } catch let error as HookctlError where Self.isUnreadable(error) {
+            // A corrupt or foreign file: keep it for inspection, start anew.
+            let aside = paths.database + ".broken-" + Timestamp.executionID(at: clock.now())
+            guard rename(paths.database, aside) == 0 else { throw error }
+            for suffix in ["-wal", "-shm"] { rename(paths.database + suffix, aside + suffix) }
+            database = try Self.openDatabase(paths)
+            recoveredFrom = aside
+        }
+    }
+
+    /// The database at `paths`, created 0600 before SQLite opens it (its -wal
+    /// and -shm files take the same mode; no umask: the process may be a
+    /// shell that hosts the engine), migrated to the newest schema.
+    private static func openDatabase(_ paths: StatePaths) throws -> Database {
         let fd = open(paths.database, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw POSIX.fail(paths.database) }
         fchmod(fd, 0o600)
         close(fd)
-        database = try Database(path: paths.database)
+        let database = try Database(path: paths.database)
         try Migrations.migrate(database)
+        return database
+    }
+
+    /// Whether SQLite says the file is not a database it can read.
+    private static func isUnreadable(_ error: HookctlError) -> Bool {
+        guard case .database(let message) = error else { return false }
+        return message.contains("not a database") || message.contains("malformed")
     }
 
     func transaction<T>(_ body: () throws -> T) throws -> T {
