@@ -101,3 +101,58 @@ def test_a_broken_state_database_is_moved_aside(sandbox, shell_kind):
     # Approvals must be given again; nothing else breaks.
     assert hookctl_messages(shell.cd(project)) == [
         f"hookctl: {project}/hookctl.toml is not allowed; run 'hookctl allow' to trust it"]
+
+
+def test_a_locked_database_does_not_stall_the_prompt(sandbox, shell_kind):
+    import sqlite3
+    from conftest import background_rc
+    project = sandbox.project("locked db", """
+        [env]
+        AFTER_LOCK = "1"
+
+        [[hooks.onEnter]]
+        id = "quick"
+        command = "echo"
+        args = ["done"]
+    """)
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
+    holder = sqlite3.connect(sandbox.state / "state.db", timeout=1, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        messages = hookctl_messages(shell.cd(project))
+        assert any(line.startswith("hookctl: the state database is busy") for line in messages), messages
+        assert shell.var("AFTER_LOCK") is None
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # Once the lock is gone, the next prompt loads; the hook's records were not lost.
+    shell.run("true")
+    from conftest import wait_done
+    wait_done(sandbox, project)
+    shell.run("true")
+    assert shell.var("AFTER_LOCK") == b"1"
+    assert status(sandbox, project)["hooks"][0]["state"] == "succeeded"
+
+
+def test_the_supervisor_retries_writes_while_the_database_is_locked(sandbox):
+    import sqlite3
+    import time
+    from conftest import wait_done
+    project = sandbox.project("retried writes", """
+        [[hooks.onEnter]]
+        id = "short"
+        command = "sleep"
+        args = ["1"]
+    """)
+    sandbox.allow(project)
+    assert sandbox.hookctl("load", cwd=project).returncode == 0
+    holder = sqlite3.connect(sandbox.state / "state.db", timeout=15, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    time.sleep(11)  # the hook ends while the lock is held, longer than SQLite's own busy wait
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert wait_done(sandbox, project).returncode == 0
+    report = status(sandbox, project)
+    assert report["execution"]["state"] == "completed"
+    assert report["hooks"][0]["state"] == "succeeded"

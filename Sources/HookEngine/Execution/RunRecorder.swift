@@ -35,7 +35,7 @@ final class RunRecorder {
     }
 
     func started(_ hook: HookSpec, pid: Int32, phase: RunningHook.Phase) {
-        try? store.startHookRun(execution: execution.id, hook: hook.id, pid: pid)
+        persist("the start of hook '\(hook.id)'") { try store.startHookRun(execution: execution.id, hook: hook.id, pid: pid) }
         logger.debug("hook started", metadata: ["hook": "\(hook.id)", "pid": "\(pid)", "phase": "\(phase)"])
     }
 
@@ -48,7 +48,9 @@ final class RunRecorder {
         if state == .failed || state == .timedOut {
             failures.append("hook '\(hook.id)' \(message ?? "failed")")
         }
-        try? store.finishHookRun(execution: execution.id, hook: hook.id, state: state, exitCode: exitCode, message: message)
+        persist("the end of hook '\(hook.id)'") {
+            try store.finishHookRun(execution: execution.id, hook: hook.id, state: state, exitCode: exitCode, message: message)
+        }
         logger.info("hook finished", metadata: ["hook": "\(hook.id)", "state": "\(state.rawValue)", "detail": "\(message ?? "")"])
     }
 
@@ -64,19 +66,40 @@ final class RunRecorder {
     /// completed execution at a loading point leaves, and the shells' markers.
     func finish(cancelled: Bool, environment: [CapturedVariable]) -> ExecutionState {
         let leftover: HookState = cancelled ? .cancelled : .skipped
-        try? store.finishUnfinishedHookRuns(execution: execution.id, state: leftover, message: cancelled ? "cancelled" : "not started")
-        let state: ExecutionState = cancelled ? .cancelled : failures.isEmpty ? .completed : .failed
-        do {
-            if state == .completed && execution.point.loadsEnvironment {
-                try store.storeEnvironment(execution: execution.id, variables: environment)
-            }
-            try store.finishExecution(execution.id, state: state, failure: cancelled ? "the hooks were cancelled" : failures.first)
-            try ShellMarkers(store: store, paths: paths).notify(realRoot: execution.root)
-        } catch {
-            logger.error("could not record the end of the execution", metadata: ["error": "\(error)"])
+        persist("the hooks that did not run") {
+            try store.finishUnfinishedHookRuns(execution: execution.id, state: leftover, message: cancelled ? "cancelled" : "not started")
         }
+        let state: ExecutionState = cancelled ? .cancelled : failures.isEmpty ? .completed : .failed
+        persist("the end of the execution") {
+            try store.transaction {
+                if state == .completed && execution.point.loadsEnvironment {
+                    try store.storeEnvironment(execution: execution.id, variables: environment)
+                }
+                try store.finishExecution(execution.id, state: state, failure: cancelled ? "the hooks were cancelled" : failures.first)
+            }
+        }
+        persist("the shells' markers") { try ShellMarkers(store: store, paths: paths).notify(realRoot: execution.root) }
         logger.info("execution finished", metadata: ["execution": "\(execution.id)", "state": "\(state.rawValue)"])
         return state
+    }
+
+    /// How long a write waits, in all, for a database another process keeps locked.
+    static let persistMilliseconds: Int64 = 120_000
+
+    /// Writes to the store, trying again while another process holds it
+    /// locked: a record the supervisor could not make is retried, not lost.
+    private func persist(_ what: String, _ write: () throws -> Void) {
+        let deadline = SystemClock().monotonic() + Self.persistMilliseconds
+        while true {
+            do {
+                return try write()
+            } catch where StateStore.isBusy(error) && SystemClock().monotonic() < deadline {
+                logger.warning("the state database is busy; retrying", metadata: ["record": "\(what)"])
+            } catch {
+                logger.error("could not record \(what)", metadata: ["error": "\(error)"])
+                return
+            }
+        }
     }
 
     /// Masks `secrets` in what the run logs already hold (a hook may have

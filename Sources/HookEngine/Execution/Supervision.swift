@@ -29,7 +29,6 @@ public struct Supervision {
             try store.finishExecution(execution.id, state: .failed, failure: "hookctl.toml changed before the hooks started")
             return 1
         }
-        try store.setSupervisor(execution: execution.id, pid: getpid())
         let wakeFD = installSignalHandlers()
         let recorder = RunRecorder(
             store: store, paths: context.paths, execution: execution, hooks: project.config.hooks(at: execution.point), logger: logger)

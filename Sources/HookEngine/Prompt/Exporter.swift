@@ -12,8 +12,22 @@ public struct Exporter {
         self.context = context
     }
 
+    /// The longest the prompt waits for a database lock another process holds.
+    static let databaseWaitMilliseconds: Int32 = 100
+
     /// What the shell of `request` must do now.
     public func plan(_ request: ExportRequest) throws -> ExportPlan {
+        do {
+            return try planWaitingBriefly(request)
+        } catch where StateStore.isBusy(error) {
+            // Degrade, never stall the prompt: the next prompt tries again.
+            POSIX.touch(context.paths.marker(shell: request.shellPID))
+            let message = "the state database is busy (another process holds a lock on it); the environment stays as it is until a later prompt"
+            return ExportPlan(messages: request.quiet ? [] : [message])
+        }
+    }
+
+    private func planWaitingBriefly(_ request: ExportRequest) throws -> ExportPlan {
         var session = ExportSession(request: request)
         let root = ConfigLocator.projectRoot(from: request.directory)
         if isUnchanged(root: root, session: session) { return ExportPlan() }
@@ -27,6 +41,13 @@ public struct Exporter {
             session.messages.append("\(error)")
             return session.result()
         }
+        return try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
+            try plan(session: &session, root: root, store: store)
+        }
+    }
+
+    private func plan(session: inout ExportSession, root: String?, store: StateStore) throws -> ExportPlan {
+        let request = session.request
         if let aside = store.recoveredFrom {
             session.messages.append(
                 "the state database could not be read; it was moved to \(aside) and a new one started: run 'hookctl allow' again in your projects")

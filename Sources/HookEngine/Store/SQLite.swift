@@ -23,7 +23,9 @@ final class Database {
     private var handle: OpaquePointer?
 
     /// Opens (creating if needed) the database at `path` in WAL mode with a busy timeout.
-    init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+    static let defaultBusyTimeoutMilliseconds: Int32 = 10_000
+
+    init(path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeoutMilliseconds) throws {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
@@ -39,6 +41,11 @@ final class Database {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// How long a statement waits for another connection's lock before it fails as busy.
+    func setBusyTimeout(milliseconds: Int32) {
+        sqlite3_busy_timeout(handle, milliseconds)
     }
 
     /// Runs one or more statements that return no rows.

@@ -46,6 +46,20 @@ final class StateStore {
         return message.contains("not a database") || message.contains("malformed")
     }
 
+    /// Runs `body` waiting at most `milliseconds` for each lock another
+    /// process holds, then the usual patience again.
+    func waitingAtMost<T>(milliseconds: Int32, _ body: () throws -> T) rethrows -> T {
+        database.setBusyTimeout(milliseconds: milliseconds)
+        defer { database.setBusyTimeout(milliseconds: Database.defaultBusyTimeoutMilliseconds) }
+        return try body()
+    }
+
+    /// Whether `error` says another process held the database too long.
+    static func isBusy(_ error: any Error) -> Bool {
+        guard case .database(let message) = error as? HookctlError else { return false }
+        return message.contains("locked") || message.contains("busy")
+    }
+
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try database.transaction(body)
     }
