@@ -506,3 +506,20 @@ import Testing
         #expect(DurationParser.milliseconds(text) == nil)
     }
 }
+
+@Suite struct ProjectEnvironmentTests {
+    @Test func pathVariablesExpandAndResolveAgainstTheRoot() throws {
+        let config = try ConfigParser.parse(
+            """
+            [env]
+            PATH = "./bin:tools:${HOME}/.local/bin:$PATH::/opt/x"
+            MANPATH = "$UNSET_THING:man"
+            LITERAL = "$HOME stays ${PATH}"
+            """, root: "/proj")
+        let base: EnvironmentMap = ["PATH": Bytes("/usr/bin:/bin".utf8), "HOME": Bytes("/home/me".utf8)]
+        let resolved = Dictionary(uniqueKeysWithValues: config.environment(over: base).map { ($0.name, String(decoding: $0.value, as: UTF8.self)) })
+        #expect(resolved["PATH"] == "/proj/bin:/proj/tools:/home/me/.local/bin:/usr/bin:/bin::/opt/x")
+        #expect(resolved["MANPATH"] == ":/proj/man")
+        #expect(resolved["LITERAL"] == "$HOME stays ${PATH}")
+    }
+}

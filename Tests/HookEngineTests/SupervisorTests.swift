@@ -112,12 +112,13 @@ import Testing
         let execution: ExecutionRecord
         let wake: [Int32]
 
-        init(_ toml: String) throws {
+        init(_ toml: String, files: [String: String] = [:]) throws {
             base = try TestSupport.makeTemporaryDirectory()
             paths = StatePaths(root: base + "/state")
             store = try StateStore(paths: paths)
             try POSIX.makeDirectories(base + "/project", mode: 0o755)
             try TestSupport.write(base + "/project/hookctl.toml", toml)
+            for (name, text) in files { try TestSupport.write(base + "/project/" + name, text, mode: 0o755) }
             project = try Project.load(root: base + "/project")
             execution = ExecutionRecord(
                 id: "e1", root: project.realRoot, fingerprint: project.fingerprint, point: .onEnter, state: .running,
@@ -231,6 +232,44 @@ import Testing
         let deadline = SystemClock().monotonic() + 3000
         while !TestSupport.liveMembers(ofGroup: group).isEmpty && SystemClock().monotonic() < deadline { POSIX.sleep(milliseconds: 20) }
         #expect(TestSupport.liveMembers(ofGroup: group).isEmpty, "the hook's process group is gone")
+    }
+
+    @Test func aDependentHookWhoseScriptChangedDoesNotRun() throws {
+        let fixture = try Fixture(
+            """
+            [[hooks.onEnter]]
+            id = "first"
+            command = "sh"
+            args = ["-c", "echo 'touch ran' >> second.sh"]
+
+            [[hooks.onEnter]]
+            id = "second"
+            command = "./second.sh"
+            dependsOn = ["first"]
+            """, files: ["second.sh": "#!/bin/sh\n"])
+        defer { fixture.cleanUp() }
+        #expect(fixture.loop().run() == .failed)
+        #expect(try fixture.states() == ["first": .succeeded, "second": .failed])
+        let run = try #require(try fixture.store.hookRuns(execution: "e1").last)
+        #expect(run.message == "hookctl.toml or a file it runs changed after the approval; run 'hookctl allow' to trust it")
+        #expect(!POSIX.exists(fixture.base + "/project/ran"))
+    }
+
+    @Test func aSecretPrintedOnStderrBeforeATimeoutIsMasked() throws {
+        let fixture = try Fixture(
+            """
+            [[hooks.onEnter]]
+            id = "leaky"
+            command = "sh"
+            args = ["-c", "echo s3cr3t-val >&2; sleep 0.1; echo export API_TOKEN=s3cr3t-val; sleep 30"]
+            source = true
+            timeout = "500ms"
+            """)
+        defer { fixture.cleanUp() }
+        #expect(fixture.loop().run() == .failed)
+        let log = String(decoding: try POSIX.readFile(fixture.paths.runLog(execution: "e1", hook: "leaky")), as: UTF8.self)
+        #expect(!log.contains("s3cr3t-val"), "\(log)")
+        #expect(log.contains("****"))
     }
 
     @Test func aWakeupOtherThanSIGCHLDCancels() throws {

@@ -156,3 +156,16 @@ def test_the_supervisor_retries_writes_while_the_database_is_locked(sandbox):
     report = status(sandbox, project)
     assert report["execution"]["state"] == "completed"
     assert report["hooks"][0]["state"] == "succeeded"
+
+
+def test_env_path_puts_the_projects_bin_first(sandbox, shell_kind):
+    project = sandbox.project("path first", '[env]\nPATH = "./bin:$PATH"\n',
+                              {"bin/projtool": "#!/bin/sh\necho projtool-ran\n"})
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind)
+    before = shell.var("PATH")
+    shell.cd(project)
+    assert shell.var("PATH") == f"{project}/bin:".encode() + before
+    assert "projtool-ran" in shell.run("projtool")
+    shell.cd(sandbox.root)
+    assert shell.var("PATH") == before

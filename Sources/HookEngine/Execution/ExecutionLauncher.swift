@@ -37,7 +37,8 @@ struct ExecutionLauncher {
             }
             try store.insertExecution(record, hooks: hooks)
             if hooks.isEmpty && point.loadsEnvironment {
-                try store.storeEnvironment(execution: record.id, variables: project.config.environment.map { CapturedVariable(name: $0.name, value: Bytes($0.value.utf8)) })
+                let variables = project.config.environment(over: environment).map { CapturedVariable(name: $0.name, value: $0.value) }
+                try store.storeEnvironment(execution: record.id, variables: variables)
             }
         }
         try prune(realRoot: project.realRoot, point: point)

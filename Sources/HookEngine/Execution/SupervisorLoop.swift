@@ -14,8 +14,12 @@ final class SupervisorLoop {
     static let defaultConcurrency = max(16, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) * 2)
 
     private let project: Project
+    /// What the approval covered when the execution started.
+    private let fingerprint: String
     private let hooks: [HookSpec]
     private let baseEnvironment: EnvironmentMap
+    /// `[env]` as resolved for this execution.
+    private let projectVariables: [(name: String, value: Bytes)]
     private let recorder: RunRecorder
     private let processes = HookProcesses()
     private let clock: any EngineClock
@@ -34,16 +38,23 @@ final class SupervisorLoop {
         wakeFD: Int32, clock: any EngineClock, concurrency: Int = SupervisorLoop.defaultConcurrency
     ) {
         self.project = project
+        fingerprint = execution.fingerprint
         hooks = project.config.hooks(at: execution.point)
         self.recorder = recorder
         self.wakeFD = wakeFD
         self.clock = clock
         scheduler = HookScheduler(hooks: hooks, concurrency: concurrency)
         var environment = environment
-        for (name, value) in project.config.environment { environment[name] = Bytes(value.utf8) }
+        projectVariables = project.config.environment(over: environment)
+        for (name, value) in projectVariables { environment[name] = value }
         environment["HOOKCTL_PROJECT_DIR"] = Bytes(project.root.utf8)
         environment["HOOKCTL_EXECUTION_ID"] = Bytes(execution.id.utf8)
         baseEnvironment = environment
+    }
+
+    /// Whether the project still has the fingerprint this execution was approved with.
+    private func isStillApproved() -> Bool {
+        (try? Project.load(root: project.root))?.fingerprint == fingerprint
     }
 
     /// Runs every hook to the end, records the outcome and returns the execution's state.
@@ -74,6 +85,10 @@ final class SupervisorLoop {
             deadline: clock.monotonic() + hook.timeoutMilliseconds)
         guard POSIX.isDirectory(directory) else {
             return fail(entry, "working directory '\(hook.dir)' does not exist")
+        }
+        // A hook that starts after others ran: what it runs may have been edited since the approval.
+        if !hook.dependsOn.isEmpty && !isStillApproved() {
+            return fail(entry, "hookctl.toml or a file it runs changed after the approval; run 'hookctl allow' to trust it")
         }
         do {
             if let condition = hook.condition {
@@ -152,6 +167,10 @@ final class SupervisorLoop {
             entry.closePipes(redacting: secretValues())
             if let termination = entry.termination {
                 processes.kill(group: pid)
+                if entry.spec.source {
+                    // It may have printed a secret on stderr before the assignment that makes it one.
+                    recorder.redactLogs(secretValues() + Redaction.assignedValues(in: entry.stdout, isSecret: project.config.isSecret))
+                }
                 recorder.finished(entry.spec, termination.state, exitCode: code, message: termination.message, log: entry.log)
                 scheduler.finished(entry.spec.id, .broken)
             } else if entry.phase == .condition {
@@ -237,7 +256,7 @@ final class SupervisorLoop {
     /// `[env]`, then each source hook's captures in file order.
     private func projectEnvironment() -> [CapturedVariable] {
         var merged: [String: Bytes?] = [:]
-        for (name, value) in project.config.environment { merged[name] = .some(Bytes(value.utf8)) }
+        for (name, value) in projectVariables { merged[name] = .some(value) }
         for hook in hooks {
             for variable in captured[hook.id] ?? [] { merged[variable.name] = .some(variable.value) }
         }
