@@ -129,3 +129,28 @@ def test_a_reused_pid_is_never_signalled(sandbox):
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_hooks_stop_when_the_last_shell_dies(sandbox, shell_kind):
+    import signal
+    from test_execution import poll, sleepers
+    project = sandbox.project("dead shell", """
+        [[hooks.onEnter]]
+        id = "forever"
+        command = "sleep"
+        args = ["1000"]
+
+        [[hooks.onExit]]
+        id = "bye"
+        command = "sh"
+        args = ["-c", "touch \\"$HOOKCTL_PROJECT_DIR/left\\""]
+    """)
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
+    shell.cd(project)
+    poll(lambda: len(sleepers(sandbox)) == 1, message="the hook")
+    shell.child.kill(signal.SIGKILL)
+    shell.child.close(force=True)
+    poll(lambda: not sleepers(sandbox), timeout=10, message="the hook to be stopped")
+    poll(lambda: status(sandbox, project)["execution"]["state"] == "cancelled", timeout=10, message="the execution cancelled")
+    poll(lambda: (project / "left").exists(), timeout=10, message="the onExit hook")

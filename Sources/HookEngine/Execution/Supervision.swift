@@ -32,10 +32,16 @@ public struct Supervision {
         let wakeFD = installSignalHandlers()
         let recorder = RunRecorder(
             store: store, paths: context.paths, execution: execution, hooks: project.config.hooks(at: execution.point), logger: logger)
+        // Hooks started for shells stop when those shells are gone, however they went.
+        let servesShells = try execution.point.servesShellsInside && !store.liveShells(root: execution.root).isEmpty
         let loop = SupervisorLoop(
             execution: execution, project: project, environment: context.environment, recorder: recorder, wakeFD: wakeFD,
-            clock: context.clock)
-        return loop.run() == .completed ? 0 : 1
+            clock: context.clock, shellsGone: servesShells ? { (try? store.liveShells(root: execution.root).isEmpty) ?? false } : nil)
+        let state = loop.run()
+        if loop.shellsLeft {
+            try ProjectExit(context: context).shellLeft(realRoot: execution.root, environment: context.environment)
+        }
+        return state == .completed ? 0 : 1
     }
 
     /// Routes TERM, INT, HUP and CHLD into a pipe; returns its read end.

@@ -27,6 +27,12 @@ final class SupervisorLoop {
     /// anything else cancels), as the supervisor's signal handlers write them.
     private let wakeFD: Int32
 
+    /// Whether every shell the hooks serve has gone (checked every few seconds); nil: never ask.
+    private let shellsGone: (() -> Bool)?
+    private var nextShellCheck: Int64 = 0
+    /// Set when the loop cancelled because the shells had gone.
+    private(set) var shellsLeft = false
+
     private var scheduler: HookScheduler
     private var running: [Int32: RunningHook] = [:]
     private var captured: [String: [CapturedVariable]] = [:]
@@ -35,8 +41,10 @@ final class SupervisorLoop {
     /// `[env]` and the `HOOKCTL_*` context are added to it.
     init(
         execution: ExecutionRecord, project: Project, environment: EnvironmentMap, recorder: RunRecorder,
-        wakeFD: Int32, clock: any EngineClock, concurrency: Int = SupervisorLoop.defaultConcurrency
+        wakeFD: Int32, clock: any EngineClock, concurrency: Int = SupervisorLoop.defaultConcurrency,
+        shellsGone: (() -> Bool)? = nil
     ) {
+        self.shellsGone = shellsGone
         self.project = project
         fingerprint = execution.fingerprint
         hooks = project.config.hooks(at: execution.point)
@@ -71,6 +79,7 @@ final class SupervisorLoop {
             waitForEvents()
             reapChildren()
             enforceDeadlines()
+            checkShells()
         }
         return recorder.finish(cancelled: scheduler.isCancelled, environment: projectEnvironment())
     }
@@ -140,6 +149,18 @@ final class SupervisorLoop {
             let count = buffer.withUnsafeMutableBytes { read(wakeFD, $0.baseAddress, $0.count) }
             guard count > 0 else { break }
             if buffer[0..<count].contains(where: { $0 != UInt8(SIGCHLD) }) && !scheduler.isCancelled { cancel() }
+        }
+    }
+
+    /// A shell that exited (or was killed) never runs `export` to say it
+    /// left: when none is left, the hooks stop as if the last one had left.
+    private func checkShells() {
+        guard let shellsGone, !scheduler.isCancelled, clock.monotonic() >= nextShellCheck else { return }
+        nextShellCheck = clock.monotonic() + 2000
+        if shellsGone() {
+            shellsLeft = true
+            recorder.debug("every shell in the project has gone", [:])
+            cancel()
         }
     }
 

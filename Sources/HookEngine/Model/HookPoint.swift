@@ -15,11 +15,15 @@ public struct HookPoint: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// Whether this point's hooks decide the project environment (their
     /// exports are captured and applied as one unit).
     public let loadsEnvironment: Bool
+    /// Whether this point's hooks serve the shells inside the project, so
+    /// that they stop when the last of those shells has gone.
+    public let servesShellsInside: Bool
 
-    private init(_ name: String, scope: Scope, loadsEnvironment: Bool = false) {
+    private init(_ name: String, scope: Scope, loadsEnvironment: Bool = false, servesShellsInside: Bool = false) {
         rawValue = name
         self.scope = scope
         self.loadsEnvironment = loadsEnvironment
+        self.servesShellsInside = servesShellsInside
     }
 
     /// The point named `rawValue`, or nil when hookctl has none of that name.
@@ -31,7 +35,7 @@ public struct HookPoint: RawRepresentable, Hashable, Sendable, CustomStringConve
     public var description: String { rawValue }
 
     /// The project was entered by its first shell: run, then load the environment.
-    public static let onEnter = HookPoint("onEnter", scope: .project, loadsEnvironment: true)
+    public static let onEnter = HookPoint("onEnter", scope: .project, loadsEnvironment: true, servesShellsInside: true)
     /// The last shell left the project.
     public static let onExit = HookPoint("onExit", scope: .project)
     /// This shell entered the project (also on re-entry).

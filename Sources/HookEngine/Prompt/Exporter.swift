@@ -63,7 +63,7 @@ public struct Exporter {
         if let previous, previous.root != realRoot {
             try store.removeShell(pid: request.shellPID)
             session.transitions.append(.left(root: previous.root))
-            try leave(realRoot: previous.root, environment: session.changes.working)
+            try ProjectExit(context: context).shellLeft(realRoot: previous.root, environment: session.changes.working)
         }
         guard let root, let realRoot else {
             unlink(paths.stamp(shell: request.shellPID))
@@ -156,18 +156,6 @@ public struct Exporter {
         }
     }
 
-    /// After a shell left the project at `realRoot`: when no other shell is
-    /// inside any more, cancel its running hooks and start its onExit hooks.
-    private func leave(realRoot: String, environment: EnvironmentMap) throws {
-        let store = try context.store
-        guard try store.liveShells(root: realRoot).isEmpty else { return }
-        let launcher = try context.launcher
-        try launcher.cancelAll(realRoot: realRoot, wait: false)
-        guard let project = try? Project.load(root: realRoot), !project.config.hooks(at: .onExit).isEmpty,
-            try Approvals(context: context).state(of: project) == .approved
-        else { return }
-        _ = try launcher.start(project, point: .onExit, environment: environment)
-    }
 }
 
 /// The state one export builds up: variable changes, transitions and messages.
