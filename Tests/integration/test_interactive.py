@@ -229,3 +229,22 @@ def test_plain_output(sandbox, slow_project, variant):
         assert "hookctl: running Fetching the slow thing" in screen
     shell.send("c")
     shell.wait_for("the hooks were cancelled")
+
+
+def test_keys_typed_before_the_display_reach_the_shell(sandbox, shell_kind, slow_project):
+    project = slow_project(seconds=2)
+    shell = TmuxShell(sandbox, shell_kind, sandbox.root)
+    # Typed straight after Enter, before the display could appear: `b` and `c`
+    # in it are the shell's, not commands to the hooks.
+    shell.line(f"cd {project}")
+    shell.line("echo typed-ahead-bc")
+    # The line as typed, then what echo printed.
+    deadline = time.time() + 15
+    while shell.screen().count("typed-ahead-bc") < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert shell.screen().count("typed-ahead-bc") >= 2, shell.screen()
+    assert "[b] background" not in shell.screen()
+    assert status(sandbox, project)["execution"]["state"] in ("running", "completed")
+    assert sandbox.hookctl("status", "--wait", "--timeout", "20", str(project)).returncode == 0
+    shell.send("Enter")
+    shell.wait_for("hookctl: loaded")

@@ -12,9 +12,17 @@ final class TerminalProgress: ProgressObserver {
         display = ProgressDisplay(environment: environment)
     }
 
+    /// Takes the terminal, unless the person is already typing: keys typed
+    /// before the display appears belong to the shell, so then nothing is
+    /// drawn and the hooks go on in the background.
     func begin() -> Bool {
-        terminal = TerminalSession()
-        return terminal != nil
+        guard let session = TerminalSession() else { return false }
+        if session.hasPendingInput {
+            session.restore()
+            return false
+        }
+        terminal = session
+        return true
     }
 
     func show(_ runs: [HookRunRecord], now: Int64, waitingUpTo milliseconds: Int32) -> ProgressChoice? {

@@ -71,6 +71,13 @@ final class TerminalSession {
         fclose(input)
     }
 
+    /// Whether keys are waiting to be read (in single-key mode, so a half
+    /// typed line counts too).
+    var hasPendingInput: Bool {
+        var count: Int32 = 0
+        return ioctl(fd, UInt(FIONREAD), &count) == 0 && count > 0
+    }
+
     /// The terminal's width in columns (80 when it cannot tell).
     var columns: Int {
         var size = winsize()
