@@ -9,6 +9,8 @@
 _hookctl_bin=@HOOKCTL_BIN@
 _hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
 _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
+_hookctl_watch_stamp=@HOOKCTL_SHELLS_DIR@/$$.watch
+_hookctl_watch=()
 _hookctl_root=${HOOKCTL_DIR-}
 export HOOKCTL_SHELL_INTEGRATION=1
 
@@ -54,6 +56,16 @@ _hookctl_hook() {
   # that kept an older time (cp -p, tar).
   if [[ -n $_hookctl_root ]] && [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
     run=1
+  fi
+  # The scripts the approval covers: an edit asks for approval at once.
+  if [[ -z $run && -n $_hookctl_root ]]; then
+    \builtin local file
+    for file in "${_hookctl_watch[@]}"; do
+      if [[ $file -nt $_hookctl_watch_stamp ]]; then
+        run=1
+        \builtin break
+      fi
+    done
   fi
   if [[ -n $run ]]; then
     _hookctl_root=${_hookctl_found-}

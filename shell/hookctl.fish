@@ -10,6 +10,8 @@
 set -g _hookctl_bin @HOOKCTL_BIN@
 set -g _hookctl_marker @HOOKCTL_SHELLS_DIR@/$fish_pid.changed
 set -g _hookctl_stamp @HOOKCTL_SHELLS_DIR@/$fish_pid.stamp
+set -g _hookctl_watch_stamp @HOOKCTL_SHELLS_DIR@/$fish_pid.watch
+set -g _hookctl_watch
 set -q HOOKCTL_DIR; and set -g _hookctl_root $HOOKCTL_DIR; or set -g _hookctl_root ''
 set -gx HOOKCTL_SHELL_INTEGRATION 1
 
@@ -57,6 +59,15 @@ function _hookctl_hook --on-event fish_prompt
     # that kept an older time (cp -p, tar).
     if test -n "$_hookctl_root"
         test "$_hookctl_root/hookctl.toml" -nt $_hookctl_stamp; or test "$_hookctl_root/hookctl.toml" -ot $_hookctl_stamp; and set run 1
+    end
+    # The scripts the approval covers: an edit asks for approval at once.
+    if test -z "$run"; and test -n "$_hookctl_root"
+        for file in $_hookctl_watch
+            if test "$file" -nt $_hookctl_watch_stamp
+                set run 1
+                break
+            end
+        end
     end
     if test -n "$run"
         set -g _hookctl_root "$_hookctl_found"

@@ -9,6 +9,8 @@
 typeset -g _hookctl_bin=@HOOKCTL_BIN@
 typeset -g _hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
 typeset -g _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
+typeset -g _hookctl_watch_stamp=@HOOKCTL_SHELLS_DIR@/$$.watch
+typeset -ga _hookctl_watch
 typeset -g _hookctl_root=${HOOKCTL_DIR-}
 export HOOKCTL_SHELL_INTEGRATION=1
 
@@ -57,6 +59,16 @@ _hookctl_hook() {
   # that kept an older time (cp -p, tar).
   if [[ -n $_hookctl_root ]] && [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
     run=1
+  fi
+  # The scripts the approval covers: an edit asks for approval at once.
+  if [[ -z $run && -n $_hookctl_root ]]; then
+    local file
+    for file in "${_hookctl_watch[@]}"; do
+      if [[ $file -nt $_hookctl_watch_stamp ]]; then
+        run=1
+        break
+      fi
+    done
   fi
   if [[ -n $run ]]; then
     typeset -g _hookctl_root=${_hookctl_found-}

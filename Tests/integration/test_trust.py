@@ -154,3 +154,25 @@ def test_hooks_stop_when_the_last_shell_dies(sandbox, shell_kind):
     poll(lambda: not sleepers(sandbox), timeout=10, message="the hook to be stopped")
     poll(lambda: status(sandbox, project)["execution"]["state"] == "cancelled", timeout=10, message="the execution cancelled")
     poll(lambda: (project / "left").exists(), timeout=10, message="the onExit hook")
+
+
+def test_an_edited_script_requires_approval_at_the_next_prompt(sandbox, shell_kind):
+    project = sandbox.project("watched", """
+        [[hooks.onEnter]]
+        command = "sh"
+        args = ["setup.sh"]
+        source = true
+    """, {"setup.sh": "echo export WATCHED=1\n"})
+    sandbox.allow(project)
+    shell = sandbox.shell(shell_kind, extra_rc=background_rc(shell_kind))
+    shell.cd(project)
+    wait_done(sandbox, project)
+    shell.run("true")
+    assert shell.var("WATCHED") == b"1"
+    # Nothing changed: the prompt stays quiet.
+    assert hookctl_messages(shell.run("true")) == []
+    (project / "setup.sh").write_text("echo export WATCHED=2\n")
+    messages = hookctl_messages(shell.run("true"))
+    assert f"hookctl: {project}/hookctl.toml is not allowed; run 'hookctl allow' to trust it" in messages, messages
+    assert f"hookctl: unloaded {project}" in messages
+    assert shell.var("WATCHED") is None

@@ -15,12 +15,12 @@ enum Fingerprint {
     /// Where the project's own hook-point scripts live, relative to its root.
     static let hookDirectory = ".hookctl/hooks"
 
-    static func compute(config: ProjectConfig, configBytes: Bytes, realRoot: String) throws -> String {
+    static func compute(config: ProjectConfig, configBytes: Bytes, realRoot: String, files: [String]) throws -> String {
         var hasher = SHA256()
         hasher.update(realRoot)
         hasher.update([0])
         hasher.update(configBytes)
-        for file in coveredFiles(config, realRoot: realRoot) {
+        for file in files {
             hasher.update([0])
             hasher.update(file)
             hasher.update([0])

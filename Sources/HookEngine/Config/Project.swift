@@ -6,6 +6,8 @@ struct Project {
     let realRoot: String
     let config: ProjectConfig
     let fingerprint: String
+    /// Every file the approval covers besides hookctl.toml.
+    let coveredFiles: [String]
 
     /// The largest hookctl.toml hookctl reads: far beyond any real project
     /// (10,000 hooks take about 480 KiB), small enough that a prompt never
@@ -21,9 +23,10 @@ struct Project {
         }
         let bytes = try POSIX.readFile(path, limit: configSizeLimit)
         let config = try ConfigParser.parse(bytes: bytes, root: root)
+        let files = Fingerprint.coveredFiles(config, realRoot: realRoot)
         return Project(
             root: root, realRoot: realRoot, config: config,
-            fingerprint: try Fingerprint.compute(config: config, configBytes: bytes, realRoot: realRoot))
+            fingerprint: try Fingerprint.compute(config: config, configBytes: bytes, realRoot: realRoot, files: files), coveredFiles: files)
     }
 
     /// The project containing `directory`.

@@ -33,6 +33,9 @@ public struct ExportPlan: Sendable, Equatable {
     public var variables: [PlannedVariable] = []
     /// One line each, without the `hookctl: ` prefix.
     public var messages: [String] = []
+    /// The files besides hookctl.toml whose change the shell must notice at
+    /// its next prompt (what the approval covers); nil: keep what it watches.
+    public var watchedFiles: [String]?
 
     public init(transitions: [Transition] = [], variables: [PlannedVariable] = [], messages: [String] = []) {
         self.transitions = transitions

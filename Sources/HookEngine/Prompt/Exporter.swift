@@ -67,6 +67,7 @@ public struct Exporter {
         }
         guard let root, let realRoot else {
             unlink(paths.stamp(shell: request.shellPID))
+            watch([], pid: request.shellPID, session: &session)
             return session.result()
         }
         let entering = previous?.root != realRoot
@@ -84,8 +85,10 @@ public struct Exporter {
         } catch let error as HookctlError {
             session.unload(ifLoaded: root)
             session.messages.append(error.description)
+            watch([], pid: request.shellPID, session: &session)
             return session.result()
         }
+        watch(project.coveredFiles, pid: request.shellPID, session: &session)
         guard try Approvals(context: context).state(of: project) == .approved else {
             session.unload(ifLoaded: root)
             session.messages.append(HookctlError.notAllowed(config: project.config.path).description)
@@ -117,6 +120,31 @@ public struct Exporter {
             let stamp = POSIX.fileStatus(paths.stamp(shell: pid))
         else { return false }
         return config.st_mtim.tv_sec == stamp.st_mtim.tv_sec && config.st_mtim.tv_nsec == stamp.st_mtim.tv_nsec
+            && !watchedFileChanged(pid: pid)
+    }
+
+    /// Records what shell `pid` must watch besides hookctl.toml: the list,
+    /// in a file whose mtime is the newest of theirs, and in the plan for the glue.
+    private func watch(_ files: [String], pid: Int32, session: inout ExportSession) {
+        let path = context.paths.watch(shell: pid)
+        session.watchedFiles = files
+        guard !files.isEmpty else {
+            unlink(path)
+            return
+        }
+        let newest = files.compactMap { POSIX.fileStatus($0)?.st_mtim }.max { ($0.tv_sec, $0.tv_nsec) < ($1.tv_sec, $1.tv_nsec) }
+        POSIX.writeFile(path, Bytes(files.joined(separator: "\0").utf8))
+        if let newest { POSIX.touch(path, to: newest) }
+    }
+
+    /// Whether a file the shell watches was modified after what it last saw.
+    private func watchedFileChanged(pid: Int32) -> Bool {
+        let path = context.paths.watch(shell: pid)
+        guard let stamp = POSIX.fileStatus(path)?.st_mtim, let list = try? POSIX.readFile(path) else { return false }
+        return list.split(separator: 0).contains { file in
+            guard let modified = POSIX.fileStatus(String(decoding: file, as: UTF8.self))?.st_mtim else { return false }
+            return (modified.tv_sec, modified.tv_nsec) > (stamp.tv_sec, stamp.tv_nsec)
+        }
     }
 
     /// The execution that decides the project's environment now, started if
@@ -164,6 +192,7 @@ struct ExportSession {
     var changes: EnvironmentChanges
     var transitions: [ExportPlan.Transition] = []
     var messages: [String] = []
+    var watchedFiles: [String]?
     private(set) var loaded: LoadedState?
     private(set) var loadedRoot: String?
 
@@ -216,6 +245,8 @@ struct ExportSession {
     }
 
     func result() -> ExportPlan {
-        ExportPlan(transitions: transitions, variables: changes.planned, messages: request.quiet ? [] : messages.map(TerminalText.sanitized))
+        var plan = ExportPlan(transitions: transitions, variables: changes.planned, messages: request.quiet ? [] : messages.map(TerminalText.sanitized))
+        plan.watchedFiles = watchedFiles
+        return plan
     }
 }

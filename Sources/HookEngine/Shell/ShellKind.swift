@@ -15,6 +15,13 @@ public enum ShellKind: String, Sendable, CaseIterable {
         for variable in plan.variables {
             code += variable.value.map { assignment(variable.name, $0) } ?? unset(variable.name)
         }
+        if let files = plan.watchedFiles {
+            // The glue's own list, not exported.
+            let words = files.map { file in
+                [UInt8(ascii: " ")] + (self == .fish ? ShellQuoting.fish(Bytes(file.utf8)) : ShellQuoting.posix(Bytes(file.utf8)))
+            }.joined()
+            code += self == .fish ? Bytes("set -g _hookctl_watch".utf8) + words + Bytes(";\n".utf8) : Bytes("_hookctl_watch=(".utf8) + words + Bytes(" );\n".utf8)
+        }
         return code
     }
 

@@ -63,6 +63,16 @@ enum POSIX {
         return names.sorted()
     }
 
+    /// Replaces the contents of `path` (created with mode 0600) with `bytes`.
+    static func writeFile(_ path: String, _ bytes: Bytes) {
+        guard
+            let fd = try? FileDescriptor.open(
+                FilePath(path), .writeOnly, options: [.create, .truncate, .closeOnExec], permissions: [.ownerReadWrite])
+        else { return }
+        _ = try? fd.writeAll(bytes)
+        try? fd.close()
+    }
+
     /// Appends `bytes` to `path`, creating it with mode 0600.
     static func appendFile(_ path: String, _ bytes: Bytes) {
         guard
