@@ -15,7 +15,9 @@ private func bytes(_ text: String) -> Bytes { Bytes(text.utf8) }
     }
 
     private func capture(_ output: Bytes, environment: EnvironmentMap? = nil, timeout: Int64 = 20_000) -> Result<[CapturedVariable], CaptureFailure> {
-        SourceCapture.capture(output, environment: environment ?? baseEnvironment, directory: "/", timeoutMilliseconds: timeout)
+        guard let scratch = try? TestSupport.makeTemporaryDirectory() else { return .failure(CaptureFailure("no scratch directory")) }
+        defer { TestSupport.remove(scratch) }
+        return SourceCapture.capture(output, environment: environment ?? baseEnvironment, directory: "/", scratch: scratch, timeoutMilliseconds: timeout)
     }
 
     /// The failure message, recording an issue when the capture succeeded.

@@ -39,6 +39,17 @@ final class RunRecorder {
         logger.debug("hook started", metadata: ["hook": "\(hook.id)", "pid": "\(pid)", "phase": "\(phase)"])
     }
 
+    /// The private file a source hook's exports are evaluated from.
+    func exportsFile(for hook: HookSpec) -> String {
+        Path.join(paths.runDirectory(execution: execution.id), "\(hook.id).exports")
+    }
+
+    /// The bash evaluating `hook`'s exports is what stops with the hook now.
+    func capturing(_ hook: HookSpec, pid: Int32) {
+        persist("the capture of hook '\(hook.id)'") { try store.setHookProcess(execution: execution.id, hook: hook.id, pid: pid) }
+        logger.debug("capturing exports", metadata: ["hook": "\(hook.id)", "pid": "\(pid)"])
+    }
+
     /// Records how `hook` ended; a message also goes to its log, which is closed.
     func finished(_ hook: HookSpec, _ state: HookState, exitCode: Int32? = nil, message: String? = nil, log: Int32 = -1) {
         if log >= 0 {

@@ -8,6 +8,8 @@ struct RunningHook {
         /// `/bin/sh -c condition` runs first.
         case condition
         case command
+        /// A bash evaluates what a source hook printed.
+        case capture
     }
 
     let spec: HookSpec
@@ -15,11 +17,18 @@ struct RunningHook {
     let log: Int32
     let environment: EnvironmentMap
     let directory: String
-    let deadline: Int64
+    var deadline: Int64
     var phase = Phase.command
     var child = ProcessSpawner.Child(pid: 0)
     /// A source hook's stdout, kept for capture.
     var stdout = Bytes()
+    /// What the capture bash prints: the environment before and after.
+    var captureStdout = Bytes()
+    var captureStderr = Bytes()
+    /// The exports the capture bash reads; removed when it ends.
+    var exportsFile: String?
+    /// The hook command's own exit code, kept while its exports are captured.
+    var commandExitCode: Int32?
     var exceededOutputLimit = false
     /// Set once the supervisor decided to stop the hook.
     var termination: (state: HookState, message: String)?
@@ -39,6 +48,11 @@ struct RunningHook {
     /// Takes output: a source hook's stdout is kept for capture (never logged);
     /// everything else goes to the log, line by line, with secrets masked.
     mutating func receive(_ bytes: ArraySlice<UInt8>, fromStdout: Bool, redacting secrets: [String]) {
+        if phase == .capture {
+            // Two listings of the environment; kept whole, never logged (they hold every value).
+            if fromStdout { captureStdout += bytes } else if captureStderr.count < 65536 { captureStderr += bytes }
+            return
+        }
         if fromStdout && spec.source && phase == .command {
             if stdout.count + bytes.count > SourceCapture.outputLimit {
                 exceededOutputLimit = true

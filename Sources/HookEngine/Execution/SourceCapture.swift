@@ -1,6 +1,13 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
 /// Turns a source hook's stdout into variables: the text is evaluated by a
 /// child bash (never by the user's shell) and the variables it exports,
-/// changes or unsets are read back from that bash's environment.
+/// changes or unsets are read back from that bash's environment. The
+/// supervisor runs that bash as an ordinary child of its loop (`check`,
+/// then `script` on a file, then `result`), so cancel and timeouts reach it
+/// like any hook; `capture` does the three in one call.
 enum SourceCapture {
     /// The most stdout a source hook may print.
     static let outputLimit = 1 << 20
@@ -8,8 +15,24 @@ enum SourceCapture {
     /// Variables that change in any bash and say nothing about the hook.
     private static let ignoredNames: Set<String> = ["_", "PWD", "OLDPWD", "SHLVL"]
 
-    /// The captured variables, or a message saying why the output was refused.
-    static func capture(_ printed: Bytes, environment: EnvironmentMap, directory: String, timeoutMilliseconds: Int64) -> Result<[CapturedVariable], CaptureFailure> {
+    /// The bash arguments that evaluate the exports in `file`. The
+    /// environment is listed by bash's builtins alone: whatever PATH, IFS or
+    /// huge value the exports set, no program has to be found or exec'd to
+    /// read it back, so a capture cannot quietly come back empty.
+    static func arguments(file: String) -> [String] {
+        let dump = #"mapfile -t _hookctl_names < <(builtin compgen -e); for _hookctl_name in "${_hookctl_names[@]}"; do builtin printf '%s=%s\0' "$_hookctl_name" "${!_hookctl_name}"; done"#
+        let mark = #"builtin printf '\0--hookctl-capture--\0'"#
+        return ["--noprofile", "--norc", "-c", "\(dump); \(mark); . \"$1\" >&2 || exit; \(dump); \(mark)", "hookctl-capture", file]
+    }
+
+    /// The bash that evaluates exports, found on the hook's PATH.
+    static func bash(environment: EnvironmentMap, directory: String) -> String? {
+        ProcessSpawner.resolve("bash", directory: directory, path: environment["PATH"].map { String(decoding: $0, as: UTF8.self) } ?? "/usr/bin:/bin")
+    }
+
+    /// The output as bash will read it (LF line ends), or why it is refused
+    /// before anything evaluates it.
+    static func check(_ printed: Bytes) -> Result<Bytes, CaptureFailure> {
         let output = withoutCarriageReturns(printed)
         if output.count > outputLimit { return .failure(.init("printed more than 1 MiB on stdout")) }
         if output.contains(0) { return .failure(.init("printed binary data (NUL bytes) on stdout")) }
@@ -18,28 +41,41 @@ enum SourceCapture {
             let text = violation.text.count > 60 ? String(violation.text.prefix(57)) + "..." : violation.text
             return .failure(.init("printed a line that is not an assignment (stdout line \(violation.line): \(text))"))
         }
-        guard let bash = ProcessSpawner.resolve("bash", directory: directory, path: environment["PATH"].map { String(decoding: $0, as: UTF8.self) } ?? "/usr/bin:/bin")
-        else { return .failure(.init("needs bash to evaluate its exports, and bash was not found")) }
-        // The environment is listed by bash's builtins alone: whatever PATH,
-        // IFS or huge value the exports set, no program has to be found or
-        // exec'd to read it back, so a capture cannot quietly come back empty.
-        let dump = #"mapfile -t _hookctl_names < <(builtin compgen -e); for _hookctl_name in "${_hookctl_names[@]}"; do builtin printf '%s=%s\0' "$_hookctl_name" "${!_hookctl_name}"; done"#
-        let mark = #"builtin printf '\0--hookctl-capture--\0'"#
-        let script = "\(dump); \(mark); . /dev/stdin >&2 || exit; \(dump); \(mark)"
-        let result: ProcessRunner.Result
-        do {
-            result = try ProcessRunner.run(
-                bash, ["--noprofile", "--norc", "-c", script],
-                environment: environment, directory: directory, input: output, timeoutMilliseconds: timeoutMilliseconds)
-        } catch {
-            return .failure(.init("could not start bash to evaluate its exports: \(error)"))
-        }
-        let parts = split(result.stdout)
-        guard result.status == 0, parts.count == 3 else {
-            let reason = String(decoding: result.stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "status \(result.status.map(String.init) ?? "timeout")"
+        return .success(output)
+    }
+
+    /// The captured variables from what the capture bash printed and how it ended (nil: it was stopped).
+    static func result(stdout: Bytes, stderr: Bytes, status: Int32?) -> Result<[CapturedVariable], CaptureFailure> {
+        let parts = split(stdout)
+        guard status == 0, parts.count == 3 else {
+            let reason = String(decoding: stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "status \(status.map(String.init) ?? "timeout")"
             return .failure(.init("printed exports that bash could not evaluate (\(reason))"))
         }
         return .success(difference(before: Environment.parseNullSeparated(parts[0]), after: Environment.parseNullSeparated(parts[1])))
+    }
+
+    /// The captured variables, or a message saying why the output was refused,
+    /// in one blocking call; `scratch` is a private directory for the exports file.
+    static func capture(_ printed: Bytes, environment: EnvironmentMap, directory: String, scratch: String, timeoutMilliseconds: Int64)
+        -> Result<[CapturedVariable], CaptureFailure>
+    {
+        let output: Bytes
+        switch check(printed) {
+        case .success(let checked): output = checked
+        case .failure(let failure): return .failure(failure)
+        }
+        guard let bash = bash(environment: environment, directory: directory) else {
+            return .failure(.init("needs bash to evaluate its exports, and bash was not found"))
+        }
+        let file = Path.join(scratch, "exports")
+        POSIX.writeFile(file, output)
+        defer { unlink(file) }
+        do {
+            let run = try ProcessRunner.run(bash, arguments(file: file), environment: environment, directory: directory, timeoutMilliseconds: timeoutMilliseconds)
+            return result(stdout: run.stdout, stderr: run.stderr, status: run.status)
+        } catch {
+            return .failure(.init("could not start bash to evaluate its exports: \(error)"))
+        }
     }
 
     /// `bytes` with each CRLF line end made LF, so that a hook written on

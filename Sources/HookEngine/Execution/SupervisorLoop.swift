@@ -186,6 +186,7 @@ final class SupervisorLoop {
             readOutput(of: pid)
             guard var entry = running.removeValue(forKey: pid) else { continue }
             entry.closePipes(redacting: secretValues())
+            if let file = entry.exportsFile { unlink(file) }
             if let termination = entry.termination {
                 processes.kill(group: pid)
                 if entry.spec.source {
@@ -196,6 +197,8 @@ final class SupervisorLoop {
                 scheduler.finished(entry.spec.id, .broken)
             } else if entry.phase == .condition {
                 conditionFinished(entry, code: code)
+            } else if entry.phase == .capture {
+                captureFinished(entry, code: code)
             } else {
                 commandFinished(entry, code: code)
             }
@@ -229,18 +232,50 @@ final class SupervisorLoop {
             return fail(entry, code > 128 ? "was killed by signal \(code - 128)" : "exited with status \(code)", exitCode: code)
         }
         if hook.source {
-            let remaining = max(1000, entry.deadline - clock.monotonic())
-            switch SourceCapture.capture(entry.stdout, environment: entry.environment, directory: entry.directory, timeoutMilliseconds: remaining) {
-            case .success(let variables):
-                captured[hook.id] = variables
-                if variables.contains(where: { project.config.isSecret($0.name) }) { recorder.redactLogs(secretValues()) }
-                recorder.debug("hook exports captured", ["hook": "\(hook.id)", "names": "\(variables.map(\.name).joined(separator: ","))"])
-            case .failure(let failure):
-                return fail(entry, failure.message, exitCode: code)
+            switch SourceCapture.check(entry.stdout) {
+            case .success(let output): return startCapture(entry, output: output, exitCode: code)
+            case .failure(let failure): return fail(entry, failure.message, exitCode: code)
             }
         }
         recorder.finished(hook, .succeeded, exitCode: code, log: entry.log)
         scheduler.finished(hook.id, .satisfied)
+    }
+
+    /// Evaluates a source hook's exports in a bash that the loop runs like a
+    /// hook: in its own process group, under the hook's deadline.
+    private func startCapture(_ finished: RunningHook, output: Bytes, exitCode: Int32) {
+        var entry = finished
+        guard let bash = SourceCapture.bash(environment: entry.environment, directory: entry.directory) else {
+            return fail(entry, "needs bash to evaluate its exports, and bash was not found", exitCode: exitCode)
+        }
+        let file = recorder.exportsFile(for: entry.spec)
+        POSIX.writeFile(file, output)
+        entry.exportsFile = file
+        entry.phase = .capture
+        entry.commandExitCode = exitCode
+        entry.deadline = max(entry.deadline, clock.monotonic() + 1000)
+        do {
+            entry.child = try processes.spawn(bash, SourceCapture.arguments(file: file), environment: entry.environment, directory: entry.directory)
+        } catch {
+            unlink(file)
+            return fail(entry, "could not start bash to evaluate its exports: \(error)", exitCode: exitCode)
+        }
+        recorder.capturing(entry.spec, pid: entry.child.pid)
+        running[entry.child.pid] = entry
+    }
+
+    private func captureFinished(_ entry: RunningHook, code: Int32) {
+        let hook = entry.spec
+        switch SourceCapture.result(stdout: entry.captureStdout, stderr: entry.captureStderr, status: code) {
+        case .success(let variables):
+            captured[hook.id] = variables
+            if variables.contains(where: { project.config.isSecret($0.name) }) { recorder.redactLogs(secretValues()) }
+            recorder.debug("hook exports captured", ["hook": "\(hook.id)", "names": "\(variables.map(\.name).joined(separator: ","))"])
+            recorder.finished(hook, .succeeded, exitCode: entry.commandExitCode, log: entry.log)
+            scheduler.finished(hook.id, .satisfied)
+        case .failure(let failure):
+            fail(entry, failure.message, exitCode: entry.commandExitCode)
+        }
     }
 
     private func enforceDeadlines() {

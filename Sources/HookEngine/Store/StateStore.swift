@@ -220,6 +220,13 @@ final class StateStore {
             ])
     }
 
+    /// The process that now does a running hook's work (the bash capturing its exports).
+    func setHookProcess(execution: String, hook: String, pid: Int32) throws {
+        try database.query(
+            "UPDATE hook_runs SET pid = ?, pid_started = ? WHERE execution_id = ? AND hook_id = ?",
+            [.integer(Int64(pid)), ProcessIdentity.startTime(of: pid).map { .integer(Int64($0)) } ?? .null, .text(execution), .text(hook)])
+    }
+
     func finishHookRun(execution: String, hook: String, state: HookState, exitCode: Int32? = nil, message: String? = nil) throws {
         try database.query(
             "UPDATE hook_runs SET state = ?, exit_code = ?, finished_at = ?, message = ? WHERE execution_id = ? AND hook_id = ?",
