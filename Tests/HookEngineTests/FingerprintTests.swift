@@ -147,6 +147,23 @@ import Testing
             "[env]\nA = \"1\"\n", files: hookScript, change: { _ = unlink($0 + "/project/.hookctl/hooks/enter.d/10-a.sh") })
     }
 
+    @Test func inputsGlobsAreCovered() throws {
+        let root = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(root) }
+        try TestSupport.write(root + "/hookctl.toml", "[[hooks.onEnter]]\ncommand = \"make\"\ninputs = [\"scripts/**/*.sh\", \"Makefile\"]\n")
+        for path in ["scripts/a.sh", "scripts/deep/er/b.sh", "scripts/notes.txt", "scripts/.hidden.sh", "Makefile", "other.sh"] {
+            try POSIX.makeDirectories(Path.parent(of: root + "/" + path), mode: 0o755)
+            try TestSupport.write(root + "/" + path, "x\n")
+        }
+        _ = symlink(root + "/scripts", root + "/scripts/deep/loop")
+        let project = try Project.load(root: root)
+        #expect(project.coveredFiles == [root + "/Makefile", root + "/scripts/a.sh", root + "/scripts/deep/er/b.sh"])
+        try TestSupport.write(root + "/scripts/deep/er/b.sh", "edited\n")
+        #expect(try Project.load(root: root).fingerprint != project.fingerprint)
+        try TestSupport.write(root + "/scripts/new.sh", "added\n")
+        #expect(try Project.load(root: root).coveredFiles.contains(root + "/scripts/new.sh"))
+    }
+
     @Test func aSymlinkRetargetedOutsideTheProjectChangesIt() throws {
         let parent = try TestSupport.makeTemporaryDirectory()
         defer { TestSupport.remove(parent) }

@@ -289,6 +289,28 @@ import Testing
         #expect(!POSIX.exists(fixture.paths.runDirectory(execution: "e1") + "/exports.exports"), "the exports file is gone")
     }
 
+    @Test func aCommandAnEarlierHookPointsIntoTheProjectIsRefused() throws {
+        let fixture = try Fixture(
+            """
+            [[hooks.onEnter]]
+            id = "path"
+            command = "sh"
+            args = ["-c", "echo export PATH=$HOOKCTL_PROJECT_DIR/bin:$PATH"]
+            source = true
+
+            [[hooks.onEnter]]
+            id = "tool"
+            command = "tool"
+            dependsOn = ["path"]
+            """, files: ["bin/tool": "#!/bin/sh\ntouch ran\n"])
+        defer { fixture.cleanUp() }
+        #expect(fixture.loop().run() == .failed)
+        #expect(try fixture.states() == ["path": .succeeded, "tool": .failed])
+        let message = try #require(try fixture.store.hookRuns(execution: "e1").last?.message)
+        #expect(message.hasPrefix("'tool' is \(fixture.base)/project/bin/tool inside the project, which the approval does not cover"))
+        #expect(!POSIX.exists(fixture.base + "/project/ran"))
+    }
+
     @Test func aWakeupOtherThanSIGCHLDCancels() throws {
         let fixture = try Fixture(
             """

@@ -7,6 +7,7 @@
 ///   retargeted elsewhere changes the real path;
 /// - a file the hook's `condition` names the same way;
 /// - a command that `[env] PATH` finds inside the project;
+/// - the files a hook's `inputs` globs match;
 /// - every entry of the project's `.hookctl/hooks/POINT.d/` directories.
 ///
 /// A covered file that cannot be read to its end is an error, never a
@@ -40,6 +41,7 @@ enum Fingerprint {
             for word in command + hook.args + conditionWords(hook.condition) {
                 if let file = existingFile(word, in: directory) { files.insert(file) }
             }
+            for pattern in hook.inputs { files.formUnion(Glob.files(matching: pattern, in: directory)) }
             for command in [hook.command] + conditionWords(hook.condition).prefix(1) where !command.contains("/") {
                 for entry in projectPath {
                     if let file = existingFile(Path.join(entry, command), in: directory) { files.insert(file) }

@@ -7,7 +7,7 @@ public enum ConfigParser {
     private static let topLevelKeys: Set<String> = ["env", "settings", "hooks"]
     private static let settingsKeys: Set<String> = ["timeout", "secrets"]
     private static let hookKeys: Set<String> = [
-        "id", "command", "args", "dir", "source", "preload", "condition", "dependsOn", "description", "timeout",
+        "id", "command", "args", "dir", "source", "preload", "condition", "dependsOn", "description", "timeout", "inputs",
     ]
 
     /// Reads and validates the hookctl.toml of the project at `root`.
@@ -116,6 +116,7 @@ public enum ConfigParser {
                 hook.dependsOn = try strings(depends, key: "dependsOn")
                 hook.dependsOnLine = depends.line
             }
+            if let inputs = table["inputs"] { hook.inputs = try strings(inputs, key: "inputs") }
             if let description = table["description"] { hook.description = try string(description, key: "description") }
             if let timeout = table["timeout"] { hook.timeoutMilliseconds = try duration(timeout) }
             hooks.append(hook)

@@ -55,7 +55,7 @@ public struct ExecutionControl {
             return ([], report.execution?.failure ?? "the hooks did not complete")
         }
         var plan = ExportPlan()
-        for variable in try store.capturedEnvironment(execution: finished.id) where !variable.name.hasPrefix("HOOKCTL_") {
+        for variable in try store.capturedEnvironment(execution: finished.id) where !ReservedNames.contains(variable.name) {
             plan.variables.append(PlannedVariable(name: variable.name, value: variable.value))
         }
         return (shell.render(plan), nil)

@@ -60,6 +60,15 @@ final class SupervisorLoop {
         baseEnvironment = environment
     }
 
+    /// Why `executable` may not run: a command found on a PATH that an earlier
+    /// hook pointed into the project lands on a file the approval never saw.
+    private func uncovered(_ executable: String, _ hook: HookSpec) -> String? {
+        guard !hook.command.contains("/"), let real = POSIX.realPath(executable), Path.isInside(real, root: project.realRoot),
+            !project.coveredFiles.contains(real)
+        else { return nil }
+        return "'\(hook.command)' is \(real) inside the project, which the approval does not cover; name it by its path or put its directory in [env] PATH"
+    }
+
     /// Whether the project still has the fingerprint this execution was approved with.
     private func isStillApproved() -> Bool {
         (try? Project.load(root: project.root))?.fingerprint == fingerprint
@@ -107,6 +116,7 @@ final class SupervisorLoop {
                 guard let executable = processes.resolve(hook.command, directory: directory, environment: environment) else {
                     return fail(entry, processes.missingCommandMessage(hook, directory: directory))
                 }
+                if let refusal = uncovered(executable, hook) { return fail(entry, refusal) }
                 entry.child = try processes.spawn(executable, hook.args, environment: environment, directory: directory)
             }
         } catch {
@@ -215,6 +225,7 @@ final class SupervisorLoop {
         guard let executable = processes.resolve(hook.command, directory: finished.directory, environment: finished.environment) else {
             return fail(finished, processes.missingCommandMessage(hook, directory: finished.directory))
         }
+        if let refusal = uncovered(executable, hook) { return fail(finished, refusal) }
         var entry = finished
         entry.phase = .command
         do {

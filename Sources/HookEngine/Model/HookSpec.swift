@@ -13,6 +13,8 @@ public struct HookSpec: Sendable, Equatable {
     /// A /bin/sh condition; a non-zero exit skips the hook.
     public var condition: String?
     public var dependsOn: [String] = []
+    /// Globs (relative to `dir`) of more files the approval covers: what the hook reads.
+    public var inputs: [String] = []
     public var description: String?
     public var timeoutMilliseconds: Int64
     /// The line of hookctl.toml that names the hook (its `id`, else its table header).
