@@ -38,7 +38,7 @@ def test_hooks_cannot_set_what_the_shell_or_hookctl_depend_on(sandbox, shell_kin
         [[hooks.onEnter]]
         command = "sh"
         args = ["-c", "printf '%s\\\\n' 'export _hookctl_bin={evil}' 'export PROMPT_COMMAND=touch\\\\ pc' \
-'export PS1=\\"\\\\$(touch ps1)\\"' 'export LD_PRELOAD=/x.so' 'export HOOKCTL_DIR=/' 'export KEPT=yes'"]
+'export PS1=\\"\\\\$(touch ps1)\\"' 'export LD_PRELOAD=/x.so' 'export HOOKCTL_DIR=/' 'export status=7' 'export KEPT=yes'"]
         source = true
     """)
     sandbox.allow(project)
@@ -47,7 +47,7 @@ def test_hooks_cannot_set_what_the_shell_or_hookctl_depend_on(sandbox, shell_kin
     wait_done(sandbox, project)
     messages = hookctl_messages(shell.run("true"))
     refused = [line for line in messages if line.startswith("hookctl: refused to set ")]
-    assert refused == ["hookctl: refused to set HOOKCTL_DIR, LD_PRELOAD, PROMPT_COMMAND, PS1, _hookctl_bin: "
+    assert refused == ["hookctl: refused to set HOOKCTL_DIR, LD_PRELOAD, PROMPT_COMMAND, PS1, _hookctl_bin, status: "
                        "hookctl or the shell depends on them"], messages
     assert shell.var("KEPT") == b"yes"
     assert shell.var("LD_PRELOAD") is None
@@ -176,3 +176,27 @@ def test_an_edited_script_requires_approval_at_the_next_prompt(sandbox, shell_ki
     assert f"hookctl: {project}/hookctl.toml is not allowed; run 'hookctl allow' to trust it" in messages, messages
     assert f"hookctl: unloaded {project}" in messages
     assert shell.var("WATCHED") is None
+
+
+def test_the_capture_bash_dies_with_its_supervisor(sandbox):
+    import os
+    import signal
+    from test_execution import poll, sleepers, supervisors
+    # The bash that evaluates the exports is found on the hook's PATH: here one that hangs.
+    project = sandbox.project("capture dies", """
+        [env]
+        PATH = "./fake:$PATH"
+
+        [[hooks.onEnter]]
+        command = "/bin/sh"
+        args = ["-c", "echo export A=1"]
+        source = true
+    """, {"fake/bash": "#!/bin/sh\nexec sleep 1000\n"})
+    sandbox.allow(project)
+    assert sandbox.hookctl("load", cwd=project).returncode == 0
+    poll(lambda: len(sleepers(sandbox)) == 1, message="the capture bash")
+    [supervisor] = supervisors(sandbox)
+    os.kill(supervisor, signal.SIGKILL)
+    poll(lambda: supervisor not in sandbox.processes(), timeout=5, message="the supervisor to die")
+    assert status(sandbox, project)["execution"]["state"] == "failed"
+    poll(lambda: not sleepers(sandbox), timeout=5, message="the capture bash to be killed")
