@@ -45,27 +45,24 @@ _hookctl_export() {
 }
 
 _hookctl_hook() {
-  \builtin local previous_exit_status=$? run=
+  \builtin local previous_exit_status=$? file run=
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
     _hookctl_pwd=$PWD
     _hookctl_find_root
     [[ $_hookctl_found == "$_hookctl_root" ]] || run=1
   fi
-  [[ -e $_hookctl_marker ]] && run=1
-  # Any other modification time than the one last seen: an edit, or a copy
-  # that kept an older time (cp -p, tar).
-  if [[ -n $_hookctl_root ]] && [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
+  if [[ -e $_hookctl_marker ]]; then
     run=1
-  fi
-  # The scripts the approval covers: an edit asks for approval at once.
-  if [[ -z $run && -n $_hookctl_root ]]; then
-    \builtin local file
-    for file in "${_hookctl_watch[@]}"; do
-      if [[ $file -nt $_hookctl_watch_stamp ]]; then
-        run=1
-        \builtin break
-      fi
-    done
+  elif [[ -n $_hookctl_root ]]; then
+    # Any other modification time than the one last seen (an edit, or a
+    # copy that kept an older time), or an edit to a script the approval covers.
+    if [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
+      run=1
+    else
+      for file in "${_hookctl_watch[@]}"; do
+        [[ $file -nt $_hookctl_watch_stamp ]] && { run=1; \builtin break; }
+      done
+    fi
   fi
   if [[ -n $run ]]; then
     _hookctl_root=${_hookctl_found-}
