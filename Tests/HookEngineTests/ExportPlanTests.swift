@@ -68,6 +68,19 @@ import Testing
         }
     }
 
+    @Test func storedDescriptionsMaskSecretsOfEnv() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        try TestSupport.write(
+            fixture.root + "/hookctl.toml",
+            "[env]\nAPI_TOKEN = \"s3cr3t-t0ken\"\n\n[[hooks.onEnter]]\ncommand = \"echo\"\nargs = [\"s3cr3t-t0ken\"]\n")
+        let context = fixture.context(in: fixture.root)
+        _ = try Approvals(context: context).allow(directory: nil)
+        _ = try Exporter(context: context).plan(ExportRequest(context: context, progress: nil))
+        let execution = try #require(try context.store.latestExecution(root: fixture.root, point: .onEnter))
+        #expect(try context.store.hookRuns(execution: execution.id).map(\.description) == ["echo ****"])
+    }
+
     @Test func aProjectWithoutHooksAppliesAtOnceAndLeavingRestores() throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }

@@ -35,7 +35,15 @@ struct ExecutionLauncher {
             for stale in try store.runningExecutions(root: project.realRoot) where stale.point == point {
                 try markDead(stale)
             }
-            try store.insertExecution(record, hooks: hooks)
+            // What the progress display shows: a command line may carry a secret of [env].
+            let config = project.config
+            let secrets = config.environment.filter { config.isSecret($0.name) }.map(\.value)
+            let shown = hooks.map { hook in
+                var shown = hook
+                shown.description = Redaction.redact(hook.displayName, secrets: secrets)
+                return shown
+            }
+            try store.insertExecution(record, hooks: shown)
             if hooks.isEmpty && point.loadsEnvironment {
                 let variables = project.config.environment(over: environment).map { CapturedVariable(name: $0.name, value: $0.value) }
                 try store.storeEnvironment(execution: record.id, variables: variables)
