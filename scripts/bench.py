@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make bench: hookctl's budgets (DESIGN.md §9), each measured next to its
+"""make bench: hookctl's speed budgets, each measured next to its
 reference in the same run and printed as a ratio. Machines are shared and
 noisy: read the ratios, not the absolute numbers."""
 

@@ -160,7 +160,7 @@ import Testing
         #expect(config.hooks(at: .onEnter)[0].timeoutMilliseconds == 45_000)
     }
 
-    // MARK: Errors of DESIGN §2
+    // MARK: Errors: reported as hookctl.toml:LINE before anything runs
 
     @Test func tomlSyntaxErrorHasTheParserLine() {
         expectInvalid(

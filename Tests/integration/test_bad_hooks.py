@@ -1,4 +1,5 @@
-"""Hooks that misbehave (DESIGN.md §2-§4): each ends in a clear failure that
+"""Hooks that misbehave (bad config, missing commands, garbage output, hangs,
+failures, children, megabytes): each ends in a clear failure that
 `hookctl status --verbose` explains, never a hang or a crash, and nothing
 is loaded into the shell."""
 

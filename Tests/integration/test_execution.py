@@ -1,4 +1,4 @@
-"""Execution (DESIGN.md §4-§7): hooks run in a detached supervisor while the
+"""Execution: hooks run in a detached supervisor while the
 shell keeps its prompt, as a graph with timeouts and cancellation, and their
 exports reach bash, zsh and fish once everything has succeeded."""
 

@@ -1,6 +1,6 @@
 """The prompt glue printed by `hookctl shell init`: valid in each shell,
 registered once, friendly to other prompt hooks and to `$?`, forking nothing
-when nothing changed, and never breaking the prompt (DESIGN §5)."""
+when nothing changed, and never breaking the prompt."""
 
 import os
 import re

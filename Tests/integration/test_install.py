@@ -1,7 +1,7 @@
 """`make install` and `make uninstall` into a temporary PREFIX and HOME:
 the rc files get exactly one marked line and keep everything else, a second
 install adds nothing, uninstall restores them, and a new shell started from
-those rc files has the integration (DESIGN §5). The first run builds a
+those rc files has the integration. The first run builds a
 release binary, which takes a minute or two."""
 
 import os

@@ -1,4 +1,4 @@
-"""The interactive prompt (DESIGN.md §8) in real bash, zsh and fish inside
+"""The interactive prompt in real bash, zsh and fish inside
 tmux: progress on the terminal, `b` to background, `c`/Ctrl-C to cancel,
 finishing in the foreground, and the terminal restored every time."""
 

@@ -1,6 +1,6 @@
 """The project environment in real bash, zsh and fish: what is loaded, how
 exactly, when it is reloaded or unloaded, what the user is told, and what
-hookctl keeps on disk (DESIGN §2, §3, §5, §6, §7)."""
+hookctl keeps on disk."""
 
 import json
 import re

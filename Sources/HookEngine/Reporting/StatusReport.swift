@@ -25,7 +25,8 @@ public struct StatusReport: Sendable {
         HookState.allCases.map { state in (state, hooks.filter { $0.state == state }.count) }
     }
 
-    /// The single JSON object of DESIGN.md §6.
+    /// One JSON object (version 1): directory, config, approval, the onEnter
+    /// execution, every hook with its point and state, and the count per state.
     public func json() -> String {
         let execution: JSON = self.execution.map { execution in
             .object([
