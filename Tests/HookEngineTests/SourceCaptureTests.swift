@@ -15,9 +15,27 @@ private func bytes(_ text: String) -> Bytes { Bytes(text.utf8) }
     }
 
     private func capture(_ output: Bytes, environment: EnvironmentMap? = nil, timeout: Int64 = 20_000) -> Result<[CapturedVariable], CaptureFailure> {
+        // The supervisor's three steps, run here in one blocking call.
+        let environment = environment ?? baseEnvironment
+        let checked: Bytes
+        switch SourceCapture.check(output) {
+        case .success(let bytes): checked = bytes
+        case .failure(let failure): return .failure(failure)
+        }
+        let bash: String
+        switch SourceCapture.bash(environment: environment, directory: "/") {
+        case .success(let found): bash = found
+        case .failure(let failure): return .failure(failure)
+        }
         guard let scratch = try? TestSupport.makeTemporaryDirectory() else { return .failure(CaptureFailure("no scratch directory")) }
         defer { TestSupport.remove(scratch) }
-        return SourceCapture.capture(output, environment: environment ?? baseEnvironment, directory: "/", scratch: scratch, timeoutMilliseconds: timeout)
+        POSIX.writeFile(scratch + "/exports", checked)
+        guard
+            let run = try? ProcessRunner.run(
+                bash, SourceCapture.arguments(file: scratch + "/exports"), environment: environment, directory: "/",
+                timeoutMilliseconds: timeout)
+        else { return .failure(CaptureFailure("could not start bash")) }
+        return SourceCapture.result(stdout: run.stdout, stderr: run.stderr, status: run.status)
     }
 
     /// The failure message, recording an issue when the capture succeeded.

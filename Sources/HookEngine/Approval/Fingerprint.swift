@@ -25,7 +25,10 @@ enum Fingerprint {
             hasher.update([0])
             hasher.update(file)
             hasher.update([0])
-            try POSIX.readChunks(file) { hasher.update($0) }
+            try POSIX.readChunks(file) { chunk in
+                hasher.update(chunk)
+                return true
+            }
         }
         return hasher.finalize()
     }

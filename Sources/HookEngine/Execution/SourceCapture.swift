@@ -1,13 +1,9 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
-
 /// Turns a source hook's stdout into variables: the text is evaluated by a
 /// child bash (never by the user's shell) and the variables it exports,
 /// changes or unsets are read back from that bash's environment. The
 /// supervisor runs that bash as an ordinary child of its loop (`check`,
-/// then `script` on a file, then `result`), so cancel and timeouts reach it
-/// like any hook; `capture` does the three in one call.
+/// then `arguments` on a file, then `result`), so cancel and timeouts reach
+/// it like any hook.
 enum SourceCapture {
     /// The most stdout a source hook may print.
     static let outputLimit = 1 << 20
@@ -26,8 +22,12 @@ enum SourceCapture {
     }
 
     /// The bash that evaluates exports, found on the hook's PATH.
-    static func bash(environment: EnvironmentMap, directory: String) -> String? {
-        ProcessSpawner.resolve("bash", directory: directory, path: environment["PATH"].map { String(decoding: $0, as: UTF8.self) } ?? "/usr/bin:/bin")
+    static func bash(environment: EnvironmentMap, directory: String) -> Result<String, CaptureFailure> {
+        let path = environment["PATH"].map { String(decoding: $0, as: UTF8.self) } ?? "/usr/bin:/bin"
+        guard let bash = ProcessSpawner.resolve("bash", directory: directory, path: path) else {
+            return .failure(.init("needs bash to evaluate its exports, and bash was not found"))
+        }
+        return .success(bash)
     }
 
     /// The output as bash will read it (LF line ends), or why it is refused
@@ -52,30 +52,6 @@ enum SourceCapture {
             return .failure(.init("printed exports that bash could not evaluate (\(reason))"))
         }
         return .success(difference(before: Environment.parseNullSeparated(parts[0]), after: Environment.parseNullSeparated(parts[1])))
-    }
-
-    /// The captured variables, or a message saying why the output was refused,
-    /// in one blocking call; `scratch` is a private directory for the exports file.
-    static func capture(_ printed: Bytes, environment: EnvironmentMap, directory: String, scratch: String, timeoutMilliseconds: Int64)
-        -> Result<[CapturedVariable], CaptureFailure>
-    {
-        let output: Bytes
-        switch check(printed) {
-        case .success(let checked): output = checked
-        case .failure(let failure): return .failure(failure)
-        }
-        guard let bash = bash(environment: environment, directory: directory) else {
-            return .failure(.init("needs bash to evaluate its exports, and bash was not found"))
-        }
-        let file = Path.join(scratch, "exports")
-        POSIX.writeFile(file, output)
-        defer { unlink(file) }
-        do {
-            let run = try ProcessRunner.run(bash, arguments(file: file), environment: environment, directory: directory, timeoutMilliseconds: timeoutMilliseconds)
-            return result(stdout: run.stdout, stderr: run.stderr, status: run.status)
-        } catch {
-            return .failure(.init("could not start bash to evaluate its exports: \(error)"))
-        }
     }
 
     /// `bytes` with each CRLF line end made LF, so that a hook written on

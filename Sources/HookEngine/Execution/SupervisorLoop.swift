@@ -256,8 +256,10 @@ final class SupervisorLoop {
     /// hook: in its own process group, under the hook's deadline.
     private func startCapture(_ finished: RunningHook, output: Bytes, exitCode: Int32) {
         var entry = finished
-        guard let bash = SourceCapture.bash(environment: entry.environment, directory: entry.directory) else {
-            return fail(entry, "needs bash to evaluate its exports, and bash was not found", exitCode: exitCode)
+        let bash: String
+        switch SourceCapture.bash(environment: entry.environment, directory: entry.directory) {
+        case .success(let found): bash = found
+        case .failure(let failure): return fail(entry, failure.message, exitCode: exitCode)
         }
         let file = recorder.exportsFile(for: entry.spec)
         POSIX.writeFile(file, output)

@@ -19,32 +19,27 @@ enum POSIX {
 
     /// The bytes of `path`; a file larger than `limit` is an error, never a shorter result.
     static func readFile(_ path: String, limit: Int = 64 << 20) throws -> Bytes {
-        do {
-            let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
-            defer { try? fd.close() }
-            var result = Bytes()
-            var buffer = Bytes(repeating: 0, count: 65536)
-            while true {
-                let count = try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
-                if count == 0 { return result }
-                result.append(contentsOf: buffer[0..<count])
-                if result.count > limit { throw HookctlError.fileSystem(path: path, message: "file is too large") }
-            }
-        } catch let error as Errno {
-            throw fail(path, error.rawValue)
+        var result = Bytes()
+        var tooLarge = false
+        try readChunks(path) { chunk in
+            tooLarge = result.count + chunk.count > limit
+            if !tooLarge { result += chunk }
+            return !tooLarge
         }
+        if tooLarge { throw HookctlError.fileSystem(path: path, message: "file is too large") }
+        return result
     }
 
-    /// Hands the bytes of `path` to `body` in chunks, to its end, whatever its size.
-    static func readChunks(_ path: String, _ body: (ArraySlice<UInt8>) -> Void) throws {
+    /// Hands the bytes of `path` to `body` in chunks, to its end whatever its
+    /// size, or until `body` returns false.
+    static func readChunks(_ path: String, _ body: (ArraySlice<UInt8>) -> Bool) throws {
         do {
             let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
             defer { try? fd.close() }
             var buffer = Bytes(repeating: 0, count: 1 << 16)
             while true {
                 let count = try buffer.withUnsafeMutableBytes { try fd.read(into: $0) }
-                if count == 0 { return }
-                body(buffer[0..<count])
+                if count == 0 || !body(buffer[0..<count]) { return }
             }
         } catch let error as Errno {
             throw fail(path, error.rawValue)
