@@ -286,9 +286,9 @@ private struct Parser {
         guard let byte = peek() else { throw error("expected value, found the end of the file") }
         switch byte {
         case UInt8(ascii: "\""):
-            return .string(bytes[index...].starts(with: Array("\"\"\"".utf8)) ? try multilineBasicString() : try basicString())
+            return .string(bytes[index...].starts(with: Array("\"\"\"".utf8)) ? try multilineString(quote: byte) : try basicString())
         case UInt8(ascii: "'"):
-            return .string(bytes[index...].starts(with: Array("'''".utf8)) ? try multilineLiteralString() : try literalString())
+            return .string(bytes[index...].starts(with: Array("'''".utf8)) ? try multilineString(quote: byte) : try literalString())
         case UInt8(ascii: "["):
             return try array()
         case UInt8(ascii: "{"):
@@ -463,24 +463,28 @@ private struct Parser {
         }
     }
 
-    private mutating func multilineBasicString() throws -> String {
+    /// `"""..."""` (with escapes and line-ending backslashes) or `'''...'''` (as written).
+    private mutating func multilineString(quote: UInt8) throws -> String {
+        let isBasic = quote == UInt8(ascii: "\"")
         let openLine = line
         index += 3
         try skipFirstNewline()
         var out = Bytes()
         while true {
             guard let byte = peek() else {
-                throw error("error while parsing string: the string opened on line \(openLine) is not closed; add '\"\"\"'")
+                let delimiter = String(repeating: Character(Unicode.Scalar(quote)), count: 3)
+                throw error("error while parsing string: the string opened on line \(openLine) is not closed; add \(delimiter)")
             }
-            if let extra = closingQuotes(UInt8(ascii: "\"")) {
-                return String(decoding: out + Bytes(repeating: UInt8(ascii: "\""), count: extra), as: UTF8.self)
+            if let extra = closingQuotes(quote) {
+                return String(decoding: out + Bytes(repeating: quote, count: extra), as: UTF8.self)
             }
-            index += 1
             switch byte {
-            case UInt8(ascii: "\\"):
-                if let next = peek(), next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\n")
-                    || next == UInt8(ascii: "\r")
-                {
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                try newline()
+                out.append(UInt8(ascii: "\n"))
+            case UInt8(ascii: "\\") where isBasic:
+                index += 1
+                if let next = peek(), [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(next) {
                     // A line-ending backslash removes the line break and the blanks after it.
                     skipSpaces()
                     guard peek() == UInt8(ascii: "\n") || peek() == UInt8(ascii: "\r") else {
@@ -492,13 +496,10 @@ private struct Parser {
                 } else {
                     out += try escape()
                 }
-            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
-                index -= 1
-                try newline()
-                out.append(UInt8(ascii: "\n"))
             default:
                 try checkStringByte(byte)
                 out.append(byte)
+                index += 1
             }
         }
     }
@@ -516,29 +517,6 @@ private struct Parser {
         guard peek() != nil else { throw error("error while parsing string: it is not closed; add \"'\"") }
         index += 1
         return String(decoding: bytes[start..<index - 1], as: UTF8.self)
-    }
-
-    private mutating func multilineLiteralString() throws -> String {
-        let openLine = line
-        index += 3
-        try skipFirstNewline()
-        var out = Bytes()
-        while true {
-            guard let byte = peek() else {
-                throw error("error while parsing string: the string opened on line \(openLine) is not closed; add \"'''\"")
-            }
-            if let extra = closingQuotes(UInt8(ascii: "'")) {
-                return String(decoding: out + Bytes(repeating: UInt8(ascii: "'"), count: extra), as: UTF8.self)
-            }
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                try newline()
-                out.append(UInt8(ascii: "\n"))
-                continue
-            }
-            try checkStringByte(byte)
-            out.append(byte)
-            index += 1
-        }
     }
 
     /// At three or more `quote`s, the end of a multi-line string: consumes
