@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the named Debian packages whose command is missing. Waits for
-# another apt run to finish instead of failing on its lock.
+# Installs the named Debian packages that are missing (neither a command of
+# that name nor an installed package). Waits for another apt run to finish
+# instead of failing on its lock.
 set -euo pipefail
 missing=()
 for package in "$@"; do
-  command -v "$package" >/dev/null 2>&1 || missing+=("$package")
+  command -v "$package" >/dev/null 2>&1 || dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing ${missing[*]}" >&2

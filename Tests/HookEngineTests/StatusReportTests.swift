@@ -41,7 +41,7 @@ import Testing
 
         let hooks = try #require(object["hooks"] as? [[String: Any]])
         #expect(hooks.count == 4)
-        #expect(hooks.allSatisfy { Set($0.keys) == ["id", "event", "description", "state", "exit_code", "duration_ms"] })
+        #expect(hooks.allSatisfy { Set($0.keys) == ["id", "event", "description", "state", "exit_code", "duration_ms", "message"] })
         #expect(hooks.map { $0["id"] as? String } == ["auth", "db", "lint", "onExit.1"])
         #expect(hooks[0]["description"] as? String == "Fetching \"AWS\" credentials")
         #expect(hooks[0]["exit_code"] is NSNull)

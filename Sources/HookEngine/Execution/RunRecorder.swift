@@ -44,6 +44,11 @@ final class RunRecorder {
         Path.join(paths.runDirectory(execution: execution.id), "\(hook.id).exports")
     }
 
+    /// The latest message line `hook` printed, for the progress display and status.
+    func said(_ hook: HookSpec, _ message: String) {
+        persist("the message of hook '\(hook.id)'") { try store.setHookMessage(execution: execution.id, hook: hook.id, message: message) }
+    }
+
     /// The bash evaluating `hook`'s exports is what stops with the hook now.
     func capturing(_ hook: HookSpec, pid: Int32) {
         persist("the capture of hook '\(hook.id)'") { try store.setHookProcess(execution: execution.id, hook: hook.id, pid: pid) }

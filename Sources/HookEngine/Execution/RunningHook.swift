@@ -33,6 +33,15 @@ struct RunningHook {
     /// Set once the supervisor decided to stop the hook.
     var termination: (state: HookState, message: String)?
     var killAt: Int64?
+    /// A source hook's message lines, read as they are printed.
+    private var messageStream = SourceOutput.Stream()
+    /// How many message lines the log holds.
+    private var loggedMessages = 0
+    /// The latest message line (secrets masked), and whether the store has yet to hear of it.
+    private(set) var latestMessage: String?
+    var latestMessageIsNew = false
+    /// When the store may next hear of a message (they are written at most a few times a second).
+    var nextMessageWrite: Int64 = 0
     private var pendingLines: [Bool: Bytes] = [:]
     /// Bytes written to the log since it was last cut.
     private var loggedBytes = 0
@@ -58,6 +67,7 @@ struct RunningHook {
                 exceededOutputLimit = true
             } else {
                 stdout += bytes
+                for message in messageStream.messages(in: stdout) { note(message, secrets) }
             }
             return
         }
@@ -92,6 +102,19 @@ struct RunningHook {
                 break
             }
         }
+    }
+
+    /// Logs the message lines of the hook's whole output that were not yet
+    /// logged while it printed (a line at the very end, or one only the end decided).
+    mutating func noteRemainingMessages(_ messages: [SourceOutput.Message], redacting secrets: [String]) {
+        for message in messages.dropFirst(loggedMessages) { note(message, secrets) }
+    }
+
+    private mutating func note(_ message: SourceOutput.Message, _ secrets: [String]) {
+        writeLog(Bytes((message.text + "\n").utf8)[...], secrets)
+        loggedMessages += 1
+        latestMessage = Redaction.redact(message.text, secrets: secrets)
+        latestMessageIsNew = true
     }
 
     /// Closes the pipes and flushes partial lines to the log.

@@ -30,18 +30,15 @@ enum SourceCapture {
         return .success(bash)
     }
 
-    /// The output as bash will read it (LF line ends), or why it is refused
-    /// before anything evaluates it.
-    static func check(_ printed: Bytes) -> Result<Bytes, CaptureFailure> {
+    /// The output split into what bash will read (LF line ends, messages
+    /// blanked) and its message lines, or why it is refused before anything
+    /// evaluates it.
+    static func check(_ printed: Bytes) -> Result<SourceOutput, CaptureFailure> {
         let output = withoutCarriageReturns(printed)
         if output.count > outputLimit { return .failure(.init("printed more than 1 MiB on stdout")) }
         if output.contains(0) { return .failure(.init("printed binary data (NUL bytes) on stdout")) }
         if String(validating: output, as: UTF8.self) == nil { return .failure(.init("printed bytes that are not UTF-8 on stdout")) }
-        if let violation = AssignmentScanner.firstViolation(in: output) {
-            let text = violation.text.count > 60 ? String(violation.text.prefix(57)) + "..." : violation.text
-            return .failure(.init("printed a line that is not an assignment (stdout line \(violation.line): \(text))"))
-        }
-        return .success(output)
+        return .success(SourceOutput(output))
     }
 
     /// The captured variables from what the capture bash printed and how it ended (nil: it was stopped).

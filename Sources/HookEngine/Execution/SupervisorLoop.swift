@@ -180,10 +180,16 @@ final class SupervisorLoop {
         for pid in Array(running.keys) { terminate(pid, as: .cancelled) }
     }
 
-    private func readOutput(of pid: Int32) {
+    private func readOutput(of pid: Int32, ended: Bool = false) {
         guard var entry = running[pid] else { return }
         let secrets = secretValues()
         entry.drain(redacting: secrets)
+        let now = clock.monotonic()
+        if let message = entry.latestMessage, entry.latestMessageIsNew, ended || now >= entry.nextMessageWrite {
+            recorder.said(entry.spec, message)
+            entry.latestMessageIsNew = false
+            entry.nextMessageWrite = now + 200
+        }
         running[pid] = entry
         if entry.exceededOutputLimit && entry.termination == nil {
             terminate(pid, as: .failed, message: "printed more than 1 MiB on stdout")
@@ -193,7 +199,7 @@ final class SupervisorLoop {
     private func reapChildren() {
         for pid in Array(running.keys) {
             guard let code = processes.reap(pid) else { continue }
-            readOutput(of: pid)
+            readOutput(of: pid, ended: true)
             guard var entry = running.removeValue(forKey: pid) else { continue }
             entry.closePipes(redacting: secretValues())
             if let file = entry.exportsFile { unlink(file) }
@@ -244,7 +250,11 @@ final class SupervisorLoop {
         }
         if hook.source {
             switch SourceCapture.check(entry.stdout) {
-            case .success(let output): return startCapture(entry, output: output, exitCode: code)
+            case .success(let output):
+                var entry = entry
+                entry.noteRemainingMessages(output.messages, redacting: secretValues())
+                if let message = entry.latestMessage, entry.latestMessageIsNew { recorder.said(hook, message) }
+                return startCapture(entry, output: output.exports, exitCode: code)
             case .failure(let failure): return fail(entry, failure.message, exitCode: code)
             }
         }

@@ -26,6 +26,8 @@ public struct HookRunRecord: Sendable, Equatable {
     public var message: String?
     /// The hook process's start time, so a reused pid is never signalled.
     public var pidStarted: UInt64? = nil
+    /// The latest line a source hook printed that was not an assignment.
+    public var latestMessage: String? = nil
 
     public var durationMilliseconds: Int64? {
         guard let startedAt, let finishedAt else { return nil }

@@ -32,7 +32,8 @@ public struct StatusQuery {
                     HookStatus(
                         id: hook.id, point: point, description: Redaction.redact(hook.displayName, secrets: secrets),
                         state: run?.state ?? .pending, exitCode: run?.exitCode, durationMilliseconds: run?.durationMilliseconds,
-                        startedAt: run?.startedAt, message: run?.message.map { Redaction.redact($0, secrets: secrets) }, pid: run?.pid))
+                        startedAt: run?.startedAt, message: run?.message.map { Redaction.redact($0, secrets: secrets) },
+                        latestMessage: run?.latestMessage.map { Redaction.redact($0, secrets: secrets) }, pid: run?.pid))
             }
         }
         return report

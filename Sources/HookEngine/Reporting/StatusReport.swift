@@ -7,7 +7,10 @@ public struct HookStatus: Sendable {
     public var exitCode: Int32?
     public var durationMilliseconds: Int64?
     public var startedAt: Int64?
+    /// Why it failed or was skipped.
     public var message: String?
+    /// The latest message line of a source hook.
+    public var latestMessage: String?
     public var pid: Int32?
 }
 
@@ -40,6 +43,7 @@ public struct StatusReport: Sendable {
                 ("id", .string(hook.id)), ("event", .string(hook.point.rawValue)), ("description", .string(hook.description)),
                 ("state", .string(hook.state.rawValue)), ("exit_code", hook.exitCode.map { .number(Int64($0)) } ?? .null),
                 ("duration_ms", hook.durationMilliseconds.map { .number($0) } ?? .null),
+                ("message", hook.latestMessage.map(JSON.string) ?? .null),
             ])
         }
         return JSON.object([
@@ -73,6 +77,7 @@ public struct StatusReport: Sendable {
             if hook.point != .onEnter { line += " (\(hook.point))" }
             lines.append(line)
             if verbose {
+                if let said = hook.latestMessage { lines.append("      says: \(TerminalText.sanitized(said))") }
                 if let message = hook.message { lines.append("      \(message)") }
                 if let exitCode = hook.exitCode { lines.append("      exit code \(exitCode)") }
                 if let pid = hook.pid, hook.state == .running { lines.append("      pid \(pid)") }

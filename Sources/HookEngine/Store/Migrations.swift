@@ -57,6 +57,8 @@ enum Migrations {
         ALTER TABLE hook_runs ADD COLUMN pid_started INTEGER;
         ALTER TABLE executions ADD COLUMN supervisor_started INTEGER;
         """,
+        // 4: the latest message line a source hook printed.
+        "ALTER TABLE hook_runs ADD COLUMN latest_message TEXT;",
     ]
 
     /// Brings `database` up to the newest schema.

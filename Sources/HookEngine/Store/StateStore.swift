@@ -201,13 +201,14 @@ final class StateStore {
 
     func hookRuns(execution: String) throws -> [HookRunRecord] {
         try database.query(
-            "SELECT hook_id, description, state, pid, exit_code, started_at, finished_at, message, pid_started FROM hook_runs WHERE execution_id = ? ORDER BY position",
+            "SELECT hook_id, description, state, pid, exit_code, started_at, finished_at, message, pid_started, latest_message FROM hook_runs WHERE execution_id = ? ORDER BY position",
             [.text(execution)]
         ).map { row in
             HookRunRecord(
                 hookID: row[0].text ?? "", description: row[1].text ?? "", state: HookState(rawValue: row[2].text ?? "") ?? .pending,
                 pid: row[3].integer.map { Int32($0) }, exitCode: row[4].integer.map { Int32($0) },
-                startedAt: row[5].integer, finishedAt: row[6].integer, message: row[7].text, pidStarted: row[8].integer.map { UInt64($0) })
+                startedAt: row[5].integer, finishedAt: row[6].integer, message: row[7].text, pidStarted: row[8].integer.map { UInt64($0) },
+                latestMessage: row[9].text)
         }
     }
 
@@ -225,6 +226,12 @@ final class StateStore {
         try database.query(
             "UPDATE hook_runs SET pid = ?, pid_started = ? WHERE execution_id = ? AND hook_id = ?",
             [.integer(Int64(pid)), ProcessIdentity.startTime(of: pid).map { .integer(Int64($0)) } ?? .null, .text(execution), .text(hook)])
+    }
+
+    /// The latest message line a running source hook printed.
+    func setHookMessage(execution: String, hook: String, message: String) throws {
+        try database.query(
+            "UPDATE hook_runs SET latest_message = ? WHERE execution_id = ? AND hook_id = ?", [.text(message), .text(execution), .text(hook)])
     }
 
     func finishHookRun(execution: String, hook: String, state: HookState, exitCode: Int32? = nil, message: String? = nil) throws {

@@ -1,7 +1,7 @@
 import HookEngine
 
-/// Draws one line per running hook with its elapsed seconds, redrawn in
-/// place, and the key hint. `TERM=dumb` gets plain lines printed only when
+/// Draws one line per running hook with its elapsed seconds and the latest
+/// message line it printed, redrawn in place, and the key hint. `TERM=dumb` gets plain lines printed only when
 /// something changes; `NO_COLOR` drops the colors.
 struct ProgressDisplay {
     static let hint = "[b] background  [c] cancel"
@@ -23,7 +23,7 @@ struct ProgressDisplay {
         let active = runs.filter { $0.state == .running }
         let waiting = runs.filter { $0.state == .pending }.count
         if plain {
-            let text = "hookctl: running " + active.map(\.description).joined(separator: ", ") + " (\(Self.hint))"
+            let text = "hookctl: running " + active.map(Self.label).joined(separator: ", ") + " (\(Self.hint))"
             guard text != lastPlainText else { return }
             lastPlainText = text
             terminal.write(truncate(text, width) + "\n")
@@ -33,7 +33,8 @@ struct ProgressDisplay {
         var lines = active.map { run -> String in
             let seconds = max(0, now - (run.startedAt ?? now)) / 1000
             let spin = Self.spinner[frame % Self.spinner.count]
-            let text = truncate("  \(spin) \(run.description)  \(seconds)s", width)
+            let said = run.latestMessage.map { "  " + TerminalText.sanitized($0) } ?? ""
+            let text = truncate("  \(spin) \(run.description)  \(seconds)s\(said)", width)
             return color ? "\u{1b}[36m" + text + "\u{1b}[0m" : text
         }
         if waiting > 0 { lines.append(truncate("    \(waiting) more waiting", width)) }
@@ -41,6 +42,10 @@ struct ProgressDisplay {
         lines.append(color ? "\u{1b}[2m" + hint + "\u{1b}[0m" : hint)
         terminal.write(erasure() + "\u{1b}[?25l" + lines.map { $0 + "\n" }.joined())
         drawnLines = lines.count
+    }
+
+    private static func label(_ run: HookRunRecord) -> String {
+        run.latestMessage.map { "\(run.description) (\(TerminalText.sanitized($0)))" } ?? run.description
     }
 
     /// Removes what was drawn and shows the cursor again.
