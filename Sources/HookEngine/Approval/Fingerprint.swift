@@ -6,8 +6,10 @@
 ///   `python3 x.py` and `../tools/auth.sh` are covered, and a symlink
 ///   retargeted elsewhere changes the real path;
 /// - a file the hook's `condition` names the same way;
-/// - a command that `[env] PATH` finds inside the project;
+/// - every file in a directory of `[env] PATH` that is inside the project
+///   (what a hook or the scripts it runs may find there by name);
 /// - the files a hook's `inputs` globs match;
+/// - the dotenv files of `[settings] dotenv`;
 /// - every entry of the project's `.hookctl/hooks/POINT.d/` directories.
 ///
 /// A covered file that cannot be read to its end is an error, never a
@@ -45,11 +47,14 @@ enum Fingerprint {
                 if let file = existingFile(word, in: directory) { files.insert(file) }
             }
             for pattern in hook.inputs { files.formUnion(Glob.files(matching: pattern, in: directory)) }
-            for command in [hook.command] + conditionWords(hook.condition).prefix(1) where !command.contains("/") {
-                for entry in projectPath {
-                    if let file = existingFile(Path.join(entry, command), in: directory) { files.insert(file) }
-                }
+        }
+        for entry in projectPath {
+            for name in POSIX.directoryEntries(entry) {
+                if let file = existingFile(Path.join(entry, name), in: config.root) { files.insert(file) }
             }
+        }
+        for dotenv in config.dotenvFiles {
+            if let file = existingFile(dotenv.path, in: config.root) { files.insert(file) }
         }
         files.formUnion(hookPointEntries(root: config.root))
         return files.sorted()

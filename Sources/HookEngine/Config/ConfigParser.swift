@@ -5,7 +5,7 @@ public enum ConfigParser {
     private typealias Table = TOMLReader.Table
 
     private static let topLevelKeys: Set<String> = ["env", "settings", "hooks"]
-    private static let settingsKeys: Set<String> = ["timeout", "secrets"]
+    private static let settingsKeys: Set<String> = ["timeout", "secrets", "dotenv"]
     private static let hookKeys: Set<String> = [
         "id", "command", "args", "dir", "source", "preload", "condition", "dependsOn", "description", "timeout", "inputs",
     ]
@@ -77,13 +77,34 @@ public enum ConfigParser {
     private static func parseSettings(_ node: Node, into config: inout ProjectConfig) throws {
         guard let table = node.table else { throw invalid(node.line, "'settings' must be a table") }
         for key in table.keys where !settingsKeys.contains(key) {
-            throw invalid(table[key]?.line, "unknown key '\(key)' in [settings]; expected timeout or secrets")
+            throw invalid(table[key]?.line, "unknown key '\(key)' in [settings]; expected timeout, secrets or dotenv")
         }
         if let timeout = table["timeout"] {
             config.defaultTimeoutMilliseconds = try duration(timeout)
         }
         if let secrets = table["secrets"] {
             config.secretNames = Set(try strings(secrets, key: "secrets"))
+        }
+        if let dotenv = table["dotenv"] {
+            config.dotenvFiles = try dotenvFiles(dotenv)
+        }
+    }
+
+    /// `dotenv = [".env", { path = ".env.local", required = false }]` (a single string is one file).
+    private static func dotenvFiles(_ node: Node) throws -> [DotenvFile] {
+        let usage = "'dotenv' must be a list of paths or { path = \"...\", required = false } tables"
+        if let path = node.string { return [DotenvFile(path: path)] }
+        guard let array = node.array else { throw invalid(node.line, usage) }
+        return try array.map { item in
+            if let path = item.string { return DotenvFile(path: path) }
+            guard let table = item.table else { throw invalid(item.line, usage) }
+            for key in table.keys where key != "path" && key != "required" {
+                throw invalid(table[key]?.line ?? node.line, "unknown key '\(key)' in a dotenv entry; expected path or required")
+            }
+            guard let pathNode = table["path"] else { throw invalid(item.line, "a dotenv entry has no 'path'") }
+            let path = try string(pathNode, key: "path")
+            guard !path.isEmpty else { throw invalid(pathNode.line, "a dotenv entry has an empty 'path'") }
+            return DotenvFile(path: path, required: try table["required"].map { try bool($0, key: "required") } ?? true)
         }
     }
 

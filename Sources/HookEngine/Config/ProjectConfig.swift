@@ -8,6 +8,8 @@ public struct ProjectConfig: Sendable {
     /// Static variables of `[env]`, sorted by name.
     public var environment: [(name: String, value: String)] = []
     public var defaultTimeoutMilliseconds = ProjectConfig.defaultTimeoutMilliseconds
+    /// The files of `[settings] dotenv`, in the order they are read.
+    public var dotenvFiles: [DotenvFile] = []
     /// Names listed in `[settings] secrets`.
     public var secretNames: Set<String> = []
     /// The `[[hooks.POINT]]` entries of each point, in file order.

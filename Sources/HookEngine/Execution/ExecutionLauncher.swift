@@ -22,6 +22,7 @@ struct ExecutionLauncher {
     /// already runs for the project (the caller attaches to it instead).
     /// Without hooks the execution completes at once, without a supervisor.
     func start(_ project: Project, point: HookPoint, environment: EnvironmentMap) throws -> ExecutionRecord? {
+        let variables = try project.environment(over: environment)
         let projectLock = lock(realRoot: project.realRoot, point: point)
         guard let lockFD = try projectLock.acquire() else { return nil }
         defer { close(lockFD) }
@@ -36,8 +37,7 @@ struct ExecutionLauncher {
                 try markDead(stale)
             }
             // What the progress display shows: a command line may carry a secret of [env].
-            let config = project.config
-            let secrets = config.environment.filter { config.isSecret($0.name) }.map(\.value)
+            let secrets = project.secretValues
             let shown = hooks.map { hook in
                 var shown = hook
                 shown.description = Redaction.redact(hook.displayName, secrets: secrets)
@@ -45,8 +45,7 @@ struct ExecutionLauncher {
             }
             try store.insertExecution(record, hooks: shown)
             if hooks.isEmpty && point.loadsEnvironment {
-                let variables = project.config.environment(over: environment).map { CapturedVariable(name: $0.name, value: $0.value) }
-                try store.storeEnvironment(execution: record.id, variables: variables)
+                try store.storeEnvironment(execution: record.id, variables: variables.map { CapturedVariable(name: $0.name, value: $0.value) })
             }
         }
         try prune(realRoot: project.realRoot, point: point)

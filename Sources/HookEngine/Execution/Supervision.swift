@@ -29,6 +29,11 @@ public struct Supervision {
             try store.finishExecution(execution.id, state: .failed, failure: "hookctl.toml changed before the hooks started")
             return 1
         }
+        if case .failure(let error) = project.dotenv {
+            try store.finishUnfinishedHookRuns(execution: execution.id, state: .cancelled, message: "a dotenv file cannot be read")
+            try store.finishExecution(execution.id, state: .failed, failure: error.description)
+            return 1
+        }
         let wakeFD = installSignalHandlers()
         let recorder = RunRecorder(
             store: store, paths: context.paths, execution: execution, hooks: project.config.hooks(at: execution.point), logger: logger)

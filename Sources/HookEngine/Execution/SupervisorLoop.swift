@@ -53,7 +53,8 @@ final class SupervisorLoop {
         self.clock = clock
         scheduler = HookScheduler(hooks: hooks, concurrency: concurrency)
         var environment = environment
-        projectVariables = project.config.environment(over: environment)
+        // The supervisor refuses to start on dotenv files that cannot be read.
+        projectVariables = (try? project.environment(over: environment)) ?? project.config.environment(over: environment)
         for (name, value) in projectVariables { environment[name] = value }
         environment["HOOKCTL_PROJECT_DIR"] = Bytes(project.root.utf8)
         environment["HOOKCTL_EXECUTION_ID"] = Bytes(execution.id.utf8)
@@ -350,7 +351,7 @@ final class SupervisorLoop {
         for entry in running.values where entry.spec.source {
             values += Redaction.assignedValues(in: entry.stdout, isSecret: isSecret)
         }
-        for (name, value) in project.config.environment where isSecret(name) { values.append(value) }
+        for (name, value) in projectVariables where isSecret(name) { values.append(String(decoding: value, as: UTF8.self)) }
         for variables in captured.values {
             for variable in variables where isSecret(variable.name) {
                 if let value = variable.value { values.append(String(decoding: value, as: UTF8.self)) }

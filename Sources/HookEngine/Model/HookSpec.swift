@@ -29,8 +29,9 @@ public struct HookSpec: Sendable, Equatable {
         self.timeoutMilliseconds = timeoutMilliseconds
     }
 
-    /// What progress and status show for the hook.
+    /// What progress and status show for the hook: its description, or the command line on one line (an inline script's
+    /// newlines and indentation shown as single spaces).
     public var displayName: String {
-        description ?? ([command] + args).joined(separator: " ")
+        description ?? ([command] + args).joined(separator: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 }

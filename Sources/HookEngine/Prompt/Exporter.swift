@@ -88,7 +88,12 @@ public struct Exporter {
             watch([], pid: request.shellPID, session: &session)
             return session.result()
         }
-        watch(project.coveredFiles, pid: request.shellPID, session: &session)
+        watch(project.watchedFiles, pid: request.shellPID, session: &session)
+        if case .failure(let error) = project.dotenv {
+            session.unload(ifLoaded: root)
+            session.messages.append(error.description)
+            return session.result()
+        }
         guard try Approvals(context: context).state(of: project) == .approved else {
             session.unload(ifLoaded: root)
             session.messages.append(HookctlError.notAllowed(config: project.config.path).description)
