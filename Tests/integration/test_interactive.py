@@ -248,3 +248,31 @@ def test_keys_typed_before_the_display_reach_the_shell(sandbox, shell_kind, slow
     assert sandbox.hookctl("status", "--wait", "--timeout", "20", str(project)).returncode == 0
     shell.send("Enter")
     shell.wait_for("hookctl: loaded")
+
+
+def test_the_progress_display_shows_each_hooks_latest_message(sandbox, shell_kind):
+    project = sandbox.project("says", """
+        [[hooks.onEnter]]
+        id = "vault"
+        command = "./vault.sh"
+        source = true
+        description = "Vault"
+    """, {"vault.sh": (
+        "#!/bin/sh\n"
+        "echo 'Fetching environment from vault...'\n"
+        "sleep 2\n"
+        f"echo 'touch {sandbox.root}/message-ran'\n"
+        "echo 'Almost there'\n"
+        "sleep 2\n"
+        "echo 'export VAULT_TOKEN=t0ken'\n")})
+    sandbox.allow(project)
+    shell = TmuxShell(sandbox, shell_kind, sandbox.root)
+    shell.line(f"cd {project}")
+    screen = shell.wait_for("Fetching environment from vault...")
+    assert "Vault" in screen and "[b] background" in screen
+    screen = shell.wait_for("Almost there")
+    assert "Fetching environment from vault..." not in screen  # the latest message only
+    shell.wait_for("hookctl: loaded")
+    assert not (sandbox.root / "message-ran").exists()
+    log = sandbox.hookctl("logs", "--hook", "vault", cwd=project).stdout
+    assert "Fetching environment from vault..." in log and "Almost there" in log and "t0ken" not in log
