@@ -10,6 +10,7 @@ _hookctl_bin=@HOOKCTL_BIN@
 _hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
 _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
 _hookctl_watch_stamp=@HOOKCTL_SHELLS_DIR@/$$.watch
+_hookctl_status_file=@HOOKCTL_SHELLS_DIR@/$$.status
 _hookctl_watch=()
 _hookctl_root=${HOOKCTL_DIR-}
 export HOOKCTL_SHELL_INTEGRATION=1
@@ -67,6 +68,9 @@ _hookctl_hook() {
   if [[ -n $run ]]; then
     _hookctl_root=${_hookctl_found-}
     _hookctl_export
+  elif [[ ${HOOKCTL_STATUS-} == loading* ]]; then
+    # The supervisor keeps this one line current while the hooks load.
+    \builtin read -r HOOKCTL_STATUS 2>/dev/null <"$_hookctl_status_file"
   fi
   \builtin return "$previous_exit_status"
 }

@@ -11,6 +11,7 @@ set -g _hookctl_bin @HOOKCTL_BIN@
 set -g _hookctl_marker @HOOKCTL_SHELLS_DIR@/$fish_pid.changed
 set -g _hookctl_stamp @HOOKCTL_SHELLS_DIR@/$fish_pid.stamp
 set -g _hookctl_watch_stamp @HOOKCTL_SHELLS_DIR@/$fish_pid.watch
+set -g _hookctl_status_file @HOOKCTL_SHELLS_DIR@/$fish_pid.status
 set -g _hookctl_watch
 set -q HOOKCTL_DIR; and set -g _hookctl_root $HOOKCTL_DIR; or set -g _hookctl_root ''
 set -gx HOOKCTL_SHELL_INTEGRATION 1
@@ -72,6 +73,9 @@ function _hookctl_hook --on-event fish_prompt
     if test -n "$run"
         set -g _hookctl_root "$_hookctl_found"
         _hookctl_export
+    else if string match -q 'loading*' -- "$HOOKCTL_STATUS"
+        # The supervisor keeps this one line current while the hooks load.
+        read -gx HOOKCTL_STATUS <$_hookctl_status_file 2>/dev/null
     end
     return $previous_status
 end

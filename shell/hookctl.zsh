@@ -10,6 +10,7 @@ typeset -g _hookctl_bin=@HOOKCTL_BIN@
 typeset -g _hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
 typeset -g _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
 typeset -g _hookctl_watch_stamp=@HOOKCTL_SHELLS_DIR@/$$.watch
+typeset -g _hookctl_status_file=@HOOKCTL_SHELLS_DIR@/$$.status
 typeset -ga _hookctl_watch
 typeset -g _hookctl_root=${HOOKCTL_DIR-}
 export HOOKCTL_SHELL_INTEGRATION=1
@@ -73,6 +74,9 @@ _hookctl_hook() {
   if [[ -n $run ]]; then
     typeset -g _hookctl_root=${_hookctl_found-}
     _hookctl_export
+  elif [[ ${HOOKCTL_STATUS-} == loading* ]]; then
+    # The supervisor keeps this one line current while the hooks load.
+    builtin read -r HOOKCTL_STATUS 2>/dev/null <$_hookctl_status_file
   fi
   return $previous_exit_status
 }

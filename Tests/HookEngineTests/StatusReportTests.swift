@@ -93,3 +93,28 @@ import Testing
         #expect(id.dropFirst(15).first == "-")
     }
 }
+
+@Suite struct PromptStatusTests {
+    private func execution(_ state: ExecutionState) -> ExecutionRecord {
+        ExecutionRecord(id: "e", root: "/p", fingerprint: "f", point: .onEnter, state: state, startedAt: 0)
+    }
+
+    @Test func wordsForEveryState() {
+        let hooks: [(id: String, state: HookState)] = [("auth", .succeeded), ("db", .running), ("api", .pending)]
+        #expect(PromptStatus.of(execution(.running), hooks: hooks).text == "loading 1/3")
+        #expect(PromptStatus.of(execution(.completed), hooks: []).text == "loaded")
+        #expect(PromptStatus.of(execution(.failed), hooks: [("auth", .succeeded), ("db", .timedOut), ("api", .failed)]).text == "failed: db")
+        #expect(PromptStatus.of(execution(.cancelled), hooks: hooks).text == "cancelled")
+        #expect(PromptStatus.requiresApproval.text == "requires approval")
+    }
+
+    @Test func fromAReport() {
+        #expect(PromptStatus(StatusReport()) == nil)
+        var report = StatusReport(directory: "/p", config: "/p/hookctl.toml", approval: .requiresApproval)
+        #expect(PromptStatus(report) == .requiresApproval)
+        report.approval = .approved
+        #expect(PromptStatus(report) == .loading(finished: 0, total: 0))
+        report.problem = ".env:1: bad"
+        #expect(PromptStatus(report) == .invalidConfig)
+    }
+}

@@ -33,6 +33,8 @@ public struct StatePaths: Sendable {
     public func stamp(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).stamp") }
     /// The files shell `pid` watches besides hookctl.toml (NUL-separated), with the newest one's mtime.
     public func watch(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).watch") }
+    /// What `HOOKCTL_STATUS` of shell `pid` says while its hooks load (`loading 1/3`), one line.
+    public func status(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).status") }
     /// Held for as long as it runs by the supervisor `key` names (a project root and hook point).
     func lock(key: String) -> String { Path.join(root, "locks/\(SHA256.hex(Bytes(key.utf8)).prefix(32)).lock") }
     func runDirectory(execution: String) -> String { Path.join(root, "runs/\(execution)") }

@@ -14,6 +14,8 @@ final class RunRecorder {
     private let logger: Logger
     /// Why hooks failed or timed out, in the order they did.
     private(set) var failures: [String] = []
+    /// How many hooks have ended, for the shells' loading status.
+    private var finishedHooks = 0
 
     init(store: StateStore, paths: StatePaths, execution: ExecutionRecord, hooks: [HookSpec], logger: Logger) {
         self.store = store
@@ -68,6 +70,11 @@ final class RunRecorder {
             try store.finishHookRun(execution: execution.id, hook: hook.id, state: state, exitCode: exitCode, message: message)
         }
         logger.info("hook finished", metadata: ["hook": "\(hook.id)", "state": "\(state.rawValue)", "detail": "\(message ?? "")"])
+        finishedHooks += 1
+        if execution.point.loadsEnvironment {
+            let status = PromptStatus.loading(finished: finishedHooks, total: hooks.count)
+            persist("the shells' loading status") { try ShellMarkers(store: store, paths: paths).showStatus(status, realRoot: execution.root) }
+        }
     }
 
     func debug(_ message: Logger.Message, _ metadata: Logger.Metadata) {

@@ -2,6 +2,8 @@
 struct EnvironmentChanges {
     static let directoryVariable = "HOOKCTL_DIR"
     static let diffVariable = "HOOKCTL_DIFF"
+    /// The prompt status (`loading 1/3`, `loaded`, ...), for prompt themes.
+    static let statusVariable = "HOOKCTL_STATUS"
 
     private(set) var working: EnvironmentMap
     private var changed: [String: Bytes?] = [:]

@@ -41,9 +41,17 @@ public struct Exporter {
             session.messages.append("\(error)")
             return session.result()
         }
-        return try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
-            try plan(session: &session, root: root, store: store)
+        let plan = try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
+            try self.plan(session: &session, root: root, store: store)
         }
+        // While the hooks load, the glue reads the status from this file (the supervisor keeps it current).
+        let statusFile = context.paths.status(shell: request.shellPID)
+        if let status = session.status, case .loading = status {
+            POSIX.writeFile(statusFile, Bytes((status.text + "\n").utf8))
+        } else {
+            unlink(statusFile)
+        }
+        return plan
     }
 
     private func plan(session: inout ExportSession, root: String?, store: StateStore) throws -> ExportPlan {
@@ -84,6 +92,7 @@ public struct Exporter {
             project = try Project.load(root: root)
         } catch let error as HookctlError {
             session.unload(ifLoaded: root)
+            session.status = .invalidConfig
             session.messages.append(error.description)
             watch([], pid: request.shellPID, session: &session)
             return session.result()
@@ -91,15 +100,18 @@ public struct Exporter {
         watch(project.watchedFiles, pid: request.shellPID, session: &session)
         if case .failure(let error) = project.dotenv {
             session.unload(ifLoaded: root)
+            session.status = .invalidConfig
             session.messages.append(error.description)
             return session.result()
         }
         guard try Approvals(context: context).state(of: project) == .approved else {
             session.unload(ifLoaded: root)
+            session.status = .requiresApproval
             session.messages.append(HookctlError.notAllowed(config: project.config.path).description)
             return session.result()
         }
 
+        session.status = .loading(finished: 0, total: project.config.hooks(at: .onEnter).count)
         guard var execution = try currentExecution(of: project, restartCancelled: entering, environment: session.changes.working) else {
             return session.result()
         }
@@ -172,6 +184,7 @@ public struct Exporter {
     /// Applies a completed execution, or reports a failed or cancelled one once per shell.
     private func settle(_ execution: ExecutionRecord, project: Project, previous: ShellRecord?, session: inout ExportSession) throws {
         let store = try context.store
+        session.status = .of(execution, hooks: try store.hookRuns(execution: execution.id).map { ($0.hookID, $0.state) })
         switch execution.state {
         case .running:
             session.transitions.append(.waiting(execution: execution.id))
@@ -198,6 +211,8 @@ struct ExportSession {
     var transitions: [ExportPlan.Transition] = []
     var messages: [String] = []
     var watchedFiles: [String]?
+    /// What `HOOKCTL_STATUS` says after this export; nil (unset) outside a project.
+    var status: PromptStatus?
     private(set) var loaded: LoadedState?
     private(set) var loadedRoot: String?
 
@@ -250,6 +265,9 @@ struct ExportSession {
     }
 
     func result() -> ExportPlan {
+        var changes = self.changes
+        let statusText = status.map { Bytes($0.text.utf8) }
+        if request.environment[EnvironmentChanges.statusVariable] != statusText { changes.set(EnvironmentChanges.statusVariable, statusText) }
         var plan = ExportPlan(transitions: transitions, variables: changes.planned, messages: request.quiet ? [] : messages.map(TerminalText.sanitized))
         plan.watchedFiles = watchedFiles
         return plan

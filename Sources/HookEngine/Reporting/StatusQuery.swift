@@ -13,6 +13,7 @@ public struct StatusQuery {
         let project = try Project.find(from: directory)
         var report = StatusReport(
             directory: project.root, config: project.config.path, approval: try Approvals(context: context).state(of: project))
+        if case .failure(let error) = project.dotenv { report.problem = error.description }
         let store = try context.store
         let launcher = try context.launcher
         for point in HookPoint.all {

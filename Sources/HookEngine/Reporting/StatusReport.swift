@@ -21,6 +21,8 @@ public struct StatusReport: Sendable {
     public var approval: ApprovalState?
     public var execution: ExecutionRecord?
     public var hooks: [HookStatus] = []
+    /// Why the project cannot load as it is (a dotenv file that cannot be read).
+    public var problem: String?
     /// The run logs of the execution, by hook id (for --verbose).
     public var logDirectory: String?
 
@@ -60,6 +62,7 @@ public struct StatusReport: Sendable {
         var lines = ["Hooks Status: \(running) running, \(finished) completed"]
         guard let directory, let approval else { return (lines + ["No hookctl.toml here or in any parent directory."]).joined(separator: "\n") + "\n" }
         lines.append("Project: \(directory) (\(approval.rawValue.replacingAll("_", with: " ")))")
+        if let problem { lines.append("Problem: \(problem)") }
         if approval != .approved { lines.append("Run 'hookctl allow' to trust it.") }
         if let execution {
             var line = "Execution: \(execution.id) \(execution.state.rawValue), started \(Timestamp.iso8601(execution.startedAt))"

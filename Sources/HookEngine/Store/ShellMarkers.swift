@@ -1,8 +1,23 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
 /// The marker files that tell a shell to run `hookctl export` at its next
 /// prompt: the glue tests for them with builtins only.
 struct ShellMarkers {
     let store: StateStore
     let paths: StatePaths
+
+    /// Writes `status` as the loading status of every live shell inside the
+    /// project at `realRoot`, whole or not at all (renamed into place).
+    func showStatus(_ status: PromptStatus, realRoot: String) throws {
+        let line = Bytes((status.text + "\n").utf8)
+        for pid in try store.liveShells(root: realRoot) {
+            let path = paths.status(shell: pid)
+            POSIX.writeFile(path + ".new", line)
+            rename(path + ".new", path)
+        }
+    }
 
     /// Touches the marker of every live shell inside the project at `realRoot`.
     func notify(realRoot: String) throws {
