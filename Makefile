@@ -4,6 +4,13 @@ BINDIR := $(PREFIX)/bin
 LIBDIR := $(PREFIX)/lib
 INCLUDEDIR := $(PREFIX)/include
 SHAREDIR := $(PREFIX)/share/hookctl
+MANDIR := $(PREFIX)/share/man/man1
+# Where each shell looks for completions: bash-completion and fish find
+# these for /usr and ~/.local; zsh gets the directory on its fpath from the
+# line make install adds to .zshrc.
+BASH_COMPLETIONS := $(PREFIX)/share/bash-completion/completions
+ZSH_COMPLETIONS := $(PREFIX)/share/zsh/site-functions
+FISH_COMPLETIONS := $(PREFIX)/share/fish/vendor_completions.d
 SWIFT ?= swift
 # Release choices, kept out of Package.swift so that HookEngine stays usable
 # as a dependency: the Swift runtime linked statically into hookctl and into
@@ -24,7 +31,7 @@ BASHRC := $(HOME)/.bashrc
 ZSHRC := $(if $(ZDOTDIR),$(ZDOTDIR),$(HOME))/.zshrc
 FISHCONF := $(HOME)/.config/fish/conf.d/hookctl.fish
 
-.PHONY: build release test test-deps bench install uninstall clean
+.PHONY: build release man test test-deps bench install uninstall clean
 
 build:
 	$(SWIFT) build
@@ -36,6 +43,12 @@ release:
 	done
 	$(SWIFT) build $(RELEASE_FLAGS)
 
+## man: hookctl.1, generated from the command-line definition.
+man: release
+	$(SWIFT) build $(RELEASE_FLAGS) --product generate-manual
+	@mkdir -p .build/man
+	$(RELEASE_DIR)/generate-manual $(RELEASE_BIN) --output-directory .build/man
+
 ## test: unit tests, then integration tests in real bash, zsh and fish.
 test: test-deps build
 	$(SWIFT) test
@@ -43,7 +56,7 @@ test: test-deps build
 
 ## test-deps: the shells and tools the tests drive (installed when missing).
 test-deps:
-	@scripts/install-deps.sh zsh fish tmux shellcheck valgrind pkg-config
+	@scripts/install-deps.sh zsh fish tmux shellcheck valgrind pkg-config bash-completion man-db
 	@python3 -c 'import pytest, pexpect' 2>/dev/null || python3 -m pip install -q pytest pexpect
 
 ## bench: hookctl against direnv, measured in the same run.
@@ -51,8 +64,8 @@ bench: release
 	@scripts/install-deps.sh direnv hyperfine
 	HOOKCTL_BIN=$(RELEASE_BIN) python3 scripts/bench.py
 
-install: release
-	install -d -m 755 $(BINDIR) $(SHAREDIR) $(LIBDIR)/pkgconfig $(INCLUDEDIR)
+install: release man
+	install -d -m 755 $(BINDIR) $(SHAREDIR) $(LIBDIR)/pkgconfig $(INCLUDEDIR) $(MANDIR) $(BASH_COMPLETIONS) $(ZSH_COMPLETIONS) $(FISH_COMPLETIONS)
 	install -m 755 $(RELEASE_BIN) $(BINDIR)/hookctl
 	install -m 755 $(RELEASE_DIR)/libhookengine.so $(LIBDIR)/libhookengine.so.$(ABI)
 	strip --strip-debug $(LIBDIR)/libhookengine.so.$(ABI)
@@ -60,6 +73,11 @@ install: release
 	install -m 644 Sources/CShims/include/hookengine.h $(INCLUDEDIR)/hookengine.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e "s|@VERSION@|$$($(RELEASE_BIN) --version)|g" scripts/hookengine.pc.in > $(LIBDIR)/pkgconfig/hookengine.pc
 	for shell in bash zsh fish; do $(BINDIR)/hookctl shell init $$shell > $(SHAREDIR)/hookctl.$$shell; done
+	install -m 644 .build/man/hookctl.1 $(MANDIR)/hookctl.1
+	$(BINDIR)/hookctl --generate-completion-script bash > $(BASH_COMPLETIONS)/hookctl
+	$(BINDIR)/hookctl --generate-completion-script zsh > $(ZSH_COMPLETIONS)/_hookctl
+	$(BINDIR)/hookctl --generate-completion-script fish > $(FISH_COMPLETIONS)/hookctl.fish
+	scripts/rc-line.sh add $(ZSHRC) 'fpath=("$(ZSH_COMPLETIONS)" $$fpath); autoload -Uz _hookctl; (( $$+functions[compdef] )) && compdef _hookctl hookctl $(MARK)'
 	scripts/rc-line.sh add $(BASHRC) 'eval "$$("$(BINDIR)/hookctl" shell init bash)" $(MARK)'
 	scripts/rc-line.sh add $(ZSHRC) 'eval "$$("$(BINDIR)/hookctl" shell init zsh)" $(MARK)'
 	scripts/rc-line.sh add $(FISHCONF) '"$(BINDIR)/hookctl" shell init fish | source $(MARK)'
@@ -72,6 +90,7 @@ uninstall:
 	rm -f $(BINDIR)/hookctl
 	rm -f $(LIBDIR)/libhookengine.so $(LIBDIR)/libhookengine.so.$(ABI) $(LIBDIR)/pkgconfig/hookengine.pc $(INCLUDEDIR)/hookengine.h
 	rm -rf $(SHAREDIR)
+	rm -f $(MANDIR)/hookctl.1 $(BASH_COMPLETIONS)/hookctl $(ZSH_COMPLETIONS)/_hookctl $(FISH_COMPLETIONS)/hookctl.fish
 
 clean:
 	rm -rf .build

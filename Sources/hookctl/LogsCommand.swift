@@ -8,7 +8,11 @@ struct LogsCommand: ParsableCommand {
     @Argument(help: "A directory inside the project (default: the current directory).")
     var directory: String?
 
-    @Option(help: "Only this hook's output.")
+    @Option(
+        help: "Only this hook's output.",
+        completion: .custom { _, _, _ in
+            (try? ProcessContext.current()).map { StatusQuery(context: $0).hookIDs(directory: nil) } ?? []
+        })
     var hook: String?
 
     @Flag(help: "Keep printing new output until the run ends.")

@@ -77,6 +77,17 @@ def expected_line(kind: str, binary: Path) -> str:
     return f'eval "$("{binary}" shell init {kind})" {MARK}'
 
 
+def expected_lines(kind: str, binary: Path, first_suffix: str = "") -> list[str]:
+    """The marked lines make install adds to `kind`'s rc file, in order."""
+    lines = [expected_line(kind, binary)]
+    if kind == "zsh":
+        completions = binary.parent.parent / "share/zsh/site-functions"
+        lines.insert(0, f'fpath=("{completions}" $fpath); autoload -Uz _hookctl; (( $+functions[compdef] )) && '
+                        f'compdef _hookctl hookctl {MARK}')
+    lines[0] += first_suffix
+    return lines
+
+
 def test_install_twice_then_uninstall_restores_rc_files(sandbox):
     prefix = sandbox.root / "prefix"
     binary = prefix / "bin" / "hookctl"
@@ -90,7 +101,7 @@ def test_install_twice_then_uninstall_restores_rc_files(sandbox):
         after_first[relative] = text
         # A file without a final line break gets one first, which the comment notes.
         suffix = "" if ORIGINAL[relative].endswith("\n") or not ORIGINAL[relative] else " (and the line break before it)"
-        assert marked_lines(text) == [expected_line(kind, binary) + suffix], text
+        assert marked_lines(text) == expected_lines(kind, binary, suffix), text
         others = [line for line in text.splitlines() if MARK not in line]
         original_lines = ORIGINAL[relative].splitlines()
         assert others == original_lines, text
@@ -120,7 +131,9 @@ def test_install_twice_then_uninstall_restores_rc_files(sandbox):
         assert restored == content.encode(), f"{relative} is not as it was: {restored!r}"
     assert not binary.exists()
     assert not (prefix / "share" / "hookctl").exists()
-    for installed in ["lib/libhookengine.so", "lib/libhookengine.so.0", "lib/pkgconfig/hookengine.pc", "include/hookengine.h"]:
+    for installed in ["lib/libhookengine.so", "lib/libhookengine.so.0", "lib/pkgconfig/hookengine.pc", "include/hookengine.h",
+                      "share/man/man1/hookctl.1", "share/bash-completion/completions/hookctl",
+                      "share/zsh/site-functions/_hookctl", "share/fish/vendor_completions.d/hookctl.fish"]:
         assert not (prefix / installed).exists(), f"uninstall left {installed}"
 
 
@@ -130,10 +143,10 @@ def test_install_into_empty_home(sandbox):
 
     make(sandbox, "install", prefix)
     for kind, relative in RC_FILES.items():
-        assert (sandbox.home / relative).read_text() == expected_line(kind, binary) + "\n"
+        assert (sandbox.home / relative).read_text() == "".join(line + "\n" for line in expected_lines(kind, binary))
     make(sandbox, "install", prefix)
     for kind, relative in RC_FILES.items():
-        assert (sandbox.home / relative).read_text() == expected_line(kind, binary) + "\n"
+        assert (sandbox.home / relative).read_text() == "".join(line + "\n" for line in expected_lines(kind, binary))
 
     make(sandbox, "uninstall", prefix)
     for relative in RC_FILES.values():
@@ -196,3 +209,50 @@ def test_installed_rc_files_load_the_integration(sandbox, shell_kind):
     shell = InstalledShell(shell_kind, sandbox, sandbox.root)
     assert shell.var("HOOKCTL_SHELL_INTEGRATION") is None
     assert shell.var("FROM_RC") == shell_kind.encode()
+
+
+# The rc files of a user with completion set up in each shell (bash-completion, compinit, fish as it comes).
+COMPLETION_RC = {
+    BASHRC: f". /usr/share/bash-completion/bash_completion\nPS1='{PROMPT} '\n",
+    ZSHRC: f"autoload -Uz compinit && compinit -u\nPROMPT='{PROMPT} '\n",
+    FISHCONF: "",
+}
+
+
+def test_completions_and_the_man_page_work_from_a_home_local_prefix(sandbox, shell_kind):
+    prefix = sandbox.home / ".local"
+    for relative, content in COMPLETION_RC.items():
+        (sandbox.home / relative).parent.mkdir(parents=True, exist_ok=True)
+        (sandbox.home / relative).write_text(content)
+    (sandbox.home / ".config/fish/config.fish").write_text(
+        f'function fish_prompt; printf "%s " "{PROMPT}"; end\nset -g fish_greeting ""\n')
+    make(sandbox, "install", prefix)
+    project = sandbox.project("completing", """
+        [[hooks.onEnter]]
+        id = "alpha-hook"
+        command = "true"
+
+        [[hooks.onEnter]]
+        id = "beta-hook"
+        command = "true"
+    """, {})
+    # As for a user of a ~/.local prefix, its bin is on PATH (the completion runs `hookctl`).
+    sandbox.env["PATH"] = f"{prefix / 'bin'}:{sandbox.env.get('PATH', os.environ['PATH'])}"
+    shell = InstalledShell(shell_kind, sandbox, project)
+    shell.child.send("hookctl st\t")
+    shell.child.expect_exact("status", timeout=10)
+    shell.close()
+    shell = InstalledShell(shell_kind, sandbox, project)
+    # bash lists several matches at the second Tab; zsh and fish at the first.
+    shell.child.send("hookctl logs --hook \t" + ("\t" if shell_kind == "bash" else ""))
+    shell.child.expect("alpha-hook.*beta-hook|beta-hook.*alpha-hook|hook\\s+alpha-hook", timeout=10)
+    shell.close()
+
+    manual = subprocess.run(["man", "-l", str(prefix / "share/man/man1/hookctl.1")], capture_output=True, text=True,
+                            env={**os.environ, "MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "100"}, timeout=60)
+    assert manual.returncode == 0, manual.stderr
+    for text in ["hookctl", "status", "--short", "HOOKCTL_STATE_DIR", "doctor"]:
+        assert text in manual.stdout, text
+
+    make(sandbox, "uninstall", prefix)
+    assert not (prefix / "share/man/man1/hookctl.1").exists()

@@ -27,6 +27,10 @@ public enum HookctlError: Error, Equatable, CustomStringConvertible {
     case unknownHook(id: String)
     /// The wait for an execution ran out of time.
     case waitTimedOut(seconds: Double)
+    /// `hookctl init` found a hookctl.toml already there.
+    case configExists(path: String)
+    /// The editor `hookctl edit` started failed or could not be started.
+    case editorFailed(command: String, message: String)
     /// A host called the engine with arguments it cannot use (the C API's NULLs, invalid UTF-8).
     case invalidRequest(message: String)
 
@@ -59,6 +63,10 @@ public enum HookctlError: Error, Equatable, CustomStringConvertible {
             return "no hook with id '\(id)'; 'hookctl status' lists the hooks"
         case .waitTimedOut(let seconds):
             return "the hooks were still running after \(Int(seconds)) s; run 'hookctl status' to check on them"
+        case .configExists(let path):
+            return "\(path) already exists; edit it with 'hookctl edit' or remove it first"
+        case .editorFailed(let command, let message):
+            return "the editor '\(command)' \(message); set VISUAL or EDITOR to an editor that works and retry"
         case .invalidRequest(let message):
             return "\(message); fix the call and retry"
         }

@@ -40,6 +40,15 @@ public struct StatusQuery {
         return report
     }
 
+    /// The ids of the project's hooks, every point, in file order; none
+    /// outside a project or when hookctl.toml is invalid (for completion).
+    public func hookIDs(directory: String?) -> [String] {
+        guard let directory = try? context.resolveDirectory(directory), let root = ConfigLocator.projectRoot(from: directory),
+            let config = try? ConfigParser.load(root: root)
+        else { return [] }
+        return config.allHooks.map(\.id)
+    }
+
     /// Blocks until the project's onEnter execution has ended, then reports it.
     public func waitForStatus(directory: String?, timeoutSeconds: Double?) throws -> StatusReport {
         let clock = context.clock

@@ -25,8 +25,9 @@ final class Database {
     /// Opens (creating if needed) the database at `path` in WAL mode with a busy timeout.
     static let defaultBusyTimeoutMilliseconds: Int32 = 10_000
 
-    init(path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeoutMilliseconds) throws {
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+    /// `readOnly` opens an existing database to look at it, changing nothing.
+    init(path: String, busyTimeoutMilliseconds: Int32 = Database.defaultBusyTimeoutMilliseconds, readOnly: Bool = false) throws {
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open \(path)"
@@ -34,6 +35,7 @@ final class Database {
             throw HookctlError.database(message: message)
         }
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        guard !readOnly else { return }
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")

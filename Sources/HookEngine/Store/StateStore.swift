@@ -40,6 +40,21 @@ final class StateStore {
         return database
     }
 
+    /// What `hookctl doctor` says of the database at `paths`, opened read-only:
+    /// nil when it is sound, else what is wrong.
+    static func inspect(_ paths: StatePaths) -> String? {
+        do {
+            let database = try Database(path: paths.database, busyTimeoutMilliseconds: 2000, readOnly: true)
+            let check = try database.query("PRAGMA quick_check").first?.first?.text ?? "no answer"
+            guard check == "ok" else { return "SQLite's check says: \(check)" }
+            let version = try database.userVersion
+            if version > Migrations.all.count { return "it has schema \(version), newer than this hookctl knows (\(Migrations.all.count))" }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// Whether SQLite says the file is not a database it can read.
     private static func isUnreadable(_ error: HookctlError) -> Bool {
         guard case .database(let message) = error else { return false }

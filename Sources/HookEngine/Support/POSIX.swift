@@ -68,6 +68,28 @@ enum POSIX {
         try? fd.close()
     }
 
+    /// Creates `path` with `bytes` and `mode`; fails when it already exists.
+    static func createFile(_ path: String, _ bytes: Bytes, mode: mode_t) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw fail(path) }
+        defer { close(fd) }
+        guard writeAll(fd, bytes) else { throw fail(path) }
+    }
+
+    /// Replaces `path` with `bytes` in one step (written beside it, then
+    /// renamed over it), keeping its mode.
+    static func replaceFile(_ path: String, _ bytes: Bytes) throws {
+        let temporary = path + ".hookctl-\(randomHex())"
+        let mode = fileStatus(path).map { $0.rawValue.st_mode & 0o7777 } ?? 0o644
+        try createFile(temporary, bytes, mode: mode)
+        chmod(temporary, mode)
+        guard rename(temporary, path) == 0 else {
+            let error = fail(path)
+            unlink(temporary)
+            throw error
+        }
+    }
+
     /// Appends `bytes` to `path`, creating it with mode 0600.
     static func appendFile(_ path: String, _ bytes: Bytes) {
         guard
