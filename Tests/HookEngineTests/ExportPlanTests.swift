@@ -61,7 +61,8 @@ import Testing
         let store = try context.store
         let execution = try #require(try store.latestExecution(root: fixture.root, point: .onEnter))
         #expect(plan.transitions == [.entered(root: fixture.root), .waiting(execution: execution.id)])
-        #expect(plan.variables.isEmpty)
+        // Only the prompt status changes until the hooks are done.
+        #expect(plan.variables == [PlannedVariable(name: "HOOKCTL_STATUS", value: Bytes("loading 0/1".utf8))])
         #expect(try store.hookRuns(execution: execution.id).map(\.hookID) == ["onEnter-hook"])
         for point in HookPoint.all where point != .onEnter {
             #expect(try store.latestExecution(root: fixture.root, point: point) == nil, "\(point) must not run on entry")
@@ -90,7 +91,7 @@ import Testing
         let entered = try Exporter(context: context).plan(ExportRequest(context: context, progress: nil))
         let execution = try #require(try context.store.latestExecution(root: fixture.root, point: .onEnter))
         #expect(entered.transitions == [.entered(root: fixture.root), .applied(execution: execution.id, root: fixture.root)])
-        #expect(entered.variables.map(\.name) == ["HOOKCTL_DIFF", "HOOKCTL_DIR", "STATIC"])
+        #expect(entered.variables.map(\.name) == ["HOOKCTL_DIFF", "HOOKCTL_DIR", "HOOKCTL_STATUS", "STATIC"])
         #expect(entered.variables.last?.value == Bytes("yes".utf8))
         #expect(entered.messages == ["loaded \(fixture.root) (~STATIC)"])
 
@@ -100,7 +101,7 @@ import Testing
         #expect(left.transitions == [.unloaded(root: fixture.root), .left(root: fixture.root)])
         #expect(left.variables == [
             PlannedVariable(name: "HOOKCTL_DIFF", value: nil), PlannedVariable(name: "HOOKCTL_DIR", value: nil),
-            PlannedVariable(name: "STATIC", value: Bytes("before".utf8)),
+            PlannedVariable(name: "HOOKCTL_STATUS", value: nil), PlannedVariable(name: "STATIC", value: Bytes("before".utf8)),
         ])
         #expect(left.messages == ["unloaded \(fixture.root)"])
     }
