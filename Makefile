@@ -31,7 +31,14 @@ BASHRC := $(HOME)/.bashrc
 ZSHRC := $(if $(ZDOTDIR),$(ZDOTDIR),$(HOME))/.zshrc
 FISHCONF := $(HOME)/.config/fish/conf.d/hookctl.fish
 
-.PHONY: build release man test test-deps bench install uninstall clean
+# The loadable bash builtin, built against Debian's bash-builtins headers:
+# beside a copy of the library here, and found through $ORIGIN/../.. (PREFIX/lib)
+# once installed as PREFIX/lib/hookctl/bash/hookctl.so.
+BUILTIN_BUILD := $(CURDIR)/.build/bash-builtin
+BUILTIN_DIR := $(LIBDIR)/hookctl/bash
+CC ?= cc
+
+.PHONY: build release builtin man test test-deps bench install uninstall clean
 
 build:
 	$(SWIFT) build
@@ -43,6 +50,16 @@ release:
 	done
 	$(SWIFT) build $(RELEASE_FLAGS)
 
+## builtin: the bash builtin, when bash's headers are installed.
+builtin: release
+	@flags=$$(pkg-config --cflags bash 2>/dev/null) || { \
+	  echo "hookctl: bash's headers are missing, so the bash builtin is not built (apt-get install bash-builtins provides them)"; exit 0; }; \
+	mkdir -p $(BUILTIN_BUILD) && cp $(RELEASE_DIR)/libhookengine.so $(BUILTIN_BUILD)/libhookengine.so.$(ABI) && \
+	echo "building the bash builtin" && \
+	$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -fPIC -shared $$flags -ISources/CShims/include \
+	  -o $(BUILTIN_BUILD)/hookctl.so shell/bash-builtin/hookctl_builtin.c \
+	  -L$(BUILTIN_BUILD) -l:libhookengine.so.$(ABI) -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../..'
+
 ## man: hookctl.1, generated from the command-line definition.
 man: release
 	$(SWIFT) build $(RELEASE_FLAGS) --product generate-manual
@@ -50,13 +67,14 @@ man: release
 	$(RELEASE_DIR)/generate-manual $(RELEASE_BIN) --output-directory .build/man
 
 ## test: unit tests, then integration tests in real bash, zsh and fish.
-test: test-deps build
+test: test-deps build builtin
 	$(SWIFT) test
-	HOOKCTL_BIN=$$($(SWIFT) build --show-bin-path)/hookctl python3 -m pytest -q Tests/integration
+	HOOKCTL_BIN=$$($(SWIFT) build --show-bin-path)/hookctl HOOKCTL_TEST_BUILTIN=$(BUILTIN_BUILD)/hookctl.so \
+	  python3 -m pytest -q Tests/integration
 
 ## test-deps: the shells and tools the tests drive (installed when missing).
 test-deps:
-	@scripts/install-deps.sh zsh fish tmux shellcheck valgrind pkg-config bash-completion man-db
+	@scripts/install-deps.sh zsh fish tmux shellcheck valgrind pkg-config bash-completion man-db bash-builtins strace
 	@python3 -c 'import pytest, pexpect' 2>/dev/null || python3 -m pip install -q pytest pexpect
 
 ## bench: hookctl against direnv, measured in the same run.
@@ -64,7 +82,7 @@ bench: release
 	@scripts/install-deps.sh direnv hyperfine
 	HOOKCTL_BIN=$(RELEASE_BIN) python3 scripts/bench.py
 
-install: release man
+install: release man builtin
 	install -d -m 755 $(BINDIR) $(SHAREDIR) $(LIBDIR)/pkgconfig $(INCLUDEDIR) $(MANDIR) $(BASH_COMPLETIONS) $(ZSH_COMPLETIONS) $(FISH_COMPLETIONS)
 	install -m 755 $(RELEASE_BIN) $(BINDIR)/hookctl
 	install -m 755 $(RELEASE_DIR)/libhookengine.so $(LIBDIR)/libhookengine.so.$(ABI)
@@ -74,6 +92,7 @@ install: release man
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e "s|@VERSION@|$$($(RELEASE_BIN) --version)|g" scripts/hookengine.pc.in > $(LIBDIR)/pkgconfig/hookengine.pc
 	for shell in bash zsh fish; do $(BINDIR)/hookctl shell init $$shell > $(SHAREDIR)/hookctl.$$shell; done
 	install -m 644 .build/man/hookctl.1 $(MANDIR)/hookctl.1
+	if [ -f $(BUILTIN_BUILD)/hookctl.so ]; then install -d -m 755 $(BUILTIN_DIR) && install -m 644 $(BUILTIN_BUILD)/hookctl.so $(BUILTIN_DIR)/hookctl.so; fi
 	$(BINDIR)/hookctl --generate-completion-script bash > $(BASH_COMPLETIONS)/hookctl
 	$(BINDIR)/hookctl --generate-completion-script zsh > $(ZSH_COMPLETIONS)/_hookctl
 	$(BINDIR)/hookctl --generate-completion-script fish > $(FISH_COMPLETIONS)/hookctl.fish
@@ -90,6 +109,7 @@ uninstall:
 	rm -f $(BINDIR)/hookctl
 	rm -f $(LIBDIR)/libhookengine.so $(LIBDIR)/libhookengine.so.$(ABI) $(LIBDIR)/pkgconfig/hookengine.pc $(INCLUDEDIR)/hookengine.h
 	rm -rf $(SHAREDIR)
+	rm -rf $(LIBDIR)/hookctl
 	rm -f $(MANDIR)/hookctl.1 $(BASH_COMPLETIONS)/hookctl $(ZSH_COMPLETIONS)/_hookctl $(FISH_COMPLETIONS)/hookctl.fish
 
 clean:

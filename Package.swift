@@ -30,6 +30,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
+            // The bash builtin's C source sits beside the glue; the Makefile builds it.
+            exclude: ["Shell/Glue/bash-builtin"],
             resources: [
                 .embedInCode("Shell/Glue/hookctl.bash"),
                 .embedInCode("Shell/Glue/hookctl.zsh"),

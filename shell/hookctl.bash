@@ -11,6 +11,7 @@ _hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
 _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
 _hookctl_watch_stamp=@HOOKCTL_SHELLS_DIR@/$$.watch
 _hookctl_status_file=@HOOKCTL_SHELLS_DIR@/$$.status
+_hookctl_builtin=@HOOKCTL_BUILTIN@
 _hookctl_watch=()
 _hookctl_root=${HOOKCTL_DIR-}
 export HOOKCTL_SHELL_INTEGRATION=1
@@ -46,7 +47,17 @@ _hookctl_export() {
 }
 
 _hookctl_hook() {
+  # $? is the user's last status: PROMPT_COMMAND runs this first; the push
+  # trap calls it after a test, when that status no longer matters.
+  # shellcheck disable=SC2319
   \builtin local previous_exit_status=$? file run=
+  if [[ -n ${_hookctl_native-} ]]; then
+    # The builtin does the same work inside bash; 3: hooks of the project
+    # just entered still run, and the program shows their progress.
+    \builtin hookctl __prompt
+    [[ $? == 3 ]] && _hookctl_export
+    \builtin return "$previous_exit_status"
+  fi
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
     _hookctl_pwd=$PWD
     _hookctl_find_root
@@ -74,6 +85,40 @@ _hookctl_hook() {
   fi
   \builtin return "$previous_exit_status"
 }
+
+# The native builtin, when it is installed: then no prompt forks at all. It
+# is loaded by absolute path only (BASH_LOADABLES_PATH may hold "."); when it
+# is missing or does not load, the shell code above does the work.
+if [[ -z ${_hookctl_native-} && -f $_hookctl_builtin ]]; then
+  \builtin enable -f "$_hookctl_builtin" hookctl 2>/dev/null
+fi
+
+# Push: when the hooks this shell waits for finish, the supervisor leaves the
+# marker and sends SIGWINCH. The environment is applied then; the builtin
+# also redraws the prompt (with the half-typed line) and prints messages
+# above it. A WINCH trap set before this one still runs first.
+_hookctl_push() {
+  if [[ -n ${_hookctl_native-} ]]; then
+    \builtin hookctl __push
+  elif [[ -e $_hookctl_marker ]]; then
+    _hookctl_hook
+  fi
+}
+_hookctl_winch() {
+  \builtin local previous_exit_status=$?
+  if [[ -n ${_hookctl_previous_winch-} ]]; then \builtin eval "$_hookctl_previous_winch"; fi
+  _hookctl_push
+  \builtin return "$previous_exit_status"
+}
+_hookctl_trap=$(\builtin trap -p WINCH)
+if [[ $_hookctl_trap != *_hookctl_winch* ]]; then
+  if [[ -n $_hookctl_trap ]]; then
+    _hookctl_trap=${_hookctl_trap#trap -- }
+    \builtin eval "_hookctl_previous_winch=${_hookctl_trap% SIGWINCH}"
+  fi
+  \builtin trap _hookctl_winch WINCH
+fi
+\builtin unset _hookctl_trap
 
 if [[ $(\builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
   if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* ]]; then

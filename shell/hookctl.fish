@@ -79,3 +79,12 @@ function _hookctl_hook --on-event fish_prompt
     end
     return $previous_status
 end
+
+# Push: when the hooks this shell waits for finish, the supervisor leaves the
+# marker and sends SIGWINCH; the environment is applied then and the prompt
+# repainted, with the half-typed line kept. Other WINCH handlers still run.
+function _hookctl_push --on-signal WINCH
+    test -e $_hookctl_marker; or return 0
+    _hookctl_hook
+    commandline -f repaint
+end

@@ -86,3 +86,21 @@ if (( ! ${precmd_functions[(I)_hookctl_hook]} )); then
   # "${a[@]}" keeps every element also under KSH_ARRAYS, where $a is the first.
   precmd_functions=(_hookctl_hook "${precmd_functions[@]}")
 fi
+
+# Push: when the hooks this shell waits for finish, the supervisor leaves the
+# marker and sends SIGWINCH; the environment is applied then and the prompt
+# redrawn, with the half-typed line kept. A TRAPWINCH of the user's runs first.
+_hookctl_push() {
+  [[ -e $_hookctl_marker ]] || return 0
+  zle && zle -I
+  _hookctl_hook
+  zle && zle reset-prompt
+  return 0
+}
+if (( $+functions[TRAPWINCH] )) && [[ $functions[TRAPWINCH] != *_hookctl_push* ]]; then
+  functions[_hookctl_previous_winch]=$functions[TRAPWINCH]
+fi
+TRAPWINCH() {
+  (( $+functions[_hookctl_previous_winch] )) && _hookctl_previous_winch "$@"
+  _hookctl_push
+}

@@ -268,6 +268,17 @@ private struct TemporaryState {
         #expect(try store.shell(pid: pid) == nil)
     }
 
+    @Test func onlyAShellThatIsStillTheSameProcessIsIdentified() throws {
+        let state = try TemporaryState()
+        defer { state.cleanUp() }
+        let store = try StateStore(paths: state.paths)
+        try store.enterShell(pid: getpid(), root: "/p")
+        #expect(try store.identifiedShells(root: "/p") == [getpid()])
+        // A pid with no process (or, after reuse, another start time) is never signalled.
+        try store.enterShell(pid: Int32.max - 1, root: "/p")
+        #expect(try store.identifiedShells(root: "/p") == [getpid()])
+    }
+
     @Test func liveShellsDropsDeadPids() throws {
         let state = try TemporaryState()
         defer { state.cleanUp() }

@@ -234,3 +234,4 @@ def status(sandbox: Sandbox, project) -> dict:
 def wait_done(sandbox: Sandbox, project, timeout=20):
     """`status --wait`: blocks until the execution has ended."""
     return sandbox.hookctl("status", "--wait", "--timeout", str(timeout), cwd=project, timeout=timeout + 10)
+

@@ -354,7 +354,7 @@ def check_status_shape(status: dict):
         assert set(status["execution"]) == {"id", "state", "started_at", "finished_at"}
         assert isinstance(status["execution"]["id"], str) and status["execution"]["id"]
     for hook in status["hooks"]:
-        assert set(hook) == {"id", "event", "description", "state", "exit_code", "duration_ms"}
+        assert set(hook) == {"id", "event", "description", "state", "exit_code", "duration_ms", "message"}
 
 
 def test_status_json_for_env_only_project(sandbox):

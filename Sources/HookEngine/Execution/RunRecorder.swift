@@ -101,7 +101,7 @@ final class RunRecorder {
                 try store.finishExecution(execution.id, state: state, failure: cancelled ? "the hooks were cancelled" : failures.first)
             }
         }
-        persist("the shells' markers") { try ShellMarkers(store: store, paths: paths).notify(realRoot: execution.root) }
+        persist("the shells' markers") { try ShellMarkers(store: store, paths: paths).push(realRoot: execution.root) }
         logger.info("execution finished", metadata: ["execution": "\(execution.id)", "state": "\(state.rawValue)"])
         return state
     }

@@ -105,7 +105,7 @@ public struct Doctor {
     }
 
     private func bashBuiltin() -> Check {
-        let path = BashBuiltin.path(besides: context.executable)
+        let path = BashBuiltin.path(context: context)
         guard let info = POSIX.fileStatus(path) else {
             return Check(name: "bash builtin", outcome: .note, detail: "not installed; bash prompts use the glue alone (it needs Debian's bash-builtins to build)")
         }
@@ -138,12 +138,5 @@ public struct Doctor {
 
     private func octal(_ mode: mode_t) -> String {
         String(mode & 0o7777, radix: 8)
-    }
-}
-
-/// Where the loadable bash builtin lives: `PREFIX/lib/hookctl/bash/hookctl.so` for `PREFIX/bin/hookctl`.
-enum BashBuiltin {
-    static func path(besides executable: String) -> String {
-        Path.join(Path.parent(of: Path.parent(of: POSIX.realPath(executable) ?? executable)), "lib/hookctl/bash/hookctl.so")
     }
 }

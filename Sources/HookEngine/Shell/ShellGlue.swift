@@ -20,5 +20,6 @@ public struct ShellGlue {
         return String(decoding: template, as: UTF8.self)
             .replacingAll("@HOOKCTL_BIN@", with: quote(context.executable))
             .replacingAll("@HOOKCTL_SHELLS_DIR@", with: quote(context.paths.shellsDirectory))
+            .replacingAll("@HOOKCTL_BUILTIN@", with: quote(BashBuiltin.path(context: context)))
     }
 }

@@ -59,6 +59,8 @@ enum Migrations {
         """,
         // 4: the latest message line a source hook printed.
         "ALTER TABLE hook_runs ADD COLUMN latest_message TEXT;",
+        // 5: a shell's start time, so that a push never signals a process that reused its pid.
+        "ALTER TABLE shells ADD COLUMN pid_started INTEGER;",
     ]
 
     /// Brings `database` up to the newest schema.

@@ -19,6 +19,15 @@ struct ShellMarkers {
         }
     }
 
+    /// Touches the marker of every live shell inside the project at `realRoot`
+    /// and sends it SIGWINCH, so that its glue applies the change at once,
+    /// without a key press. A pid is signalled only while it is still the
+    /// shell that entered (its start time matches): never a process that reused it.
+    func push(realRoot: String) throws {
+        try notify(realRoot: realRoot)
+        for pid in try store.identifiedShells(root: realRoot) { kill(pid, SIGWINCH) }
+    }
+
     /// Touches the marker of every live shell inside the project at `realRoot`.
     func notify(realRoot: String) throws {
         for pid in try store.liveShells(root: realRoot) {

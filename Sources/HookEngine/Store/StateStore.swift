@@ -105,8 +105,11 @@ final class StateStore {
 
     func enterShell(pid: Int32, root: String) throws {
         try database.query(
-            "INSERT INTO shells (pid, root, updated_at) VALUES (?, ?, ?) ON CONFLICT(pid) DO UPDATE SET root = excluded.root, reported_execution = CASE WHEN shells.root = excluded.root THEN shells.reported_execution END, updated_at = excluded.updated_at",
-            [.integer(Int64(pid)), .text(root), .integer(clock.now())])
+            "INSERT INTO shells (pid, root, updated_at, pid_started) VALUES (?, ?, ?, ?) ON CONFLICT(pid) DO UPDATE SET root = excluded.root, reported_execution = CASE WHEN shells.root = excluded.root THEN shells.reported_execution END, updated_at = excluded.updated_at, pid_started = excluded.pid_started",
+            [
+                .integer(Int64(pid)), .text(root), .integer(clock.now()),
+                ProcessIdentity.startTime(of: pid).map { .integer(Int64($0)) } ?? .null,
+            ])
     }
 
     func setReported(pid: Int32, execution: String) throws {
@@ -115,6 +118,16 @@ final class StateStore {
 
     func removeShell(pid: Int32) throws {
         try database.query("DELETE FROM shells WHERE pid = ?", [.integer(Int64(pid))])
+    }
+
+    /// The shells inside the project at `root` that are provably the process
+    /// that entered it (same pid and start time), to be signalled.
+    func identifiedShells(root: String) throws -> [Int32] {
+        try database.query("SELECT pid, pid_started FROM shells WHERE root = ?", [.text(root)]).compactMap { row in
+            guard let pid = row[0].integer.map({ Int32($0) }), ProcessIdentity.isSame(pid, startedAt: row[1].integer.map { UInt64($0) })
+            else { return nil }
+            return pid
+        }
     }
 
     /// Shells inside the project at `root`; rows of shells that no longer exist are dropped.

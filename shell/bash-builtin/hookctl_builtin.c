@@ -1,0 +1,354 @@
+/* hookctl_builtin.c: the `hookctl` loadable builtin for bash.
+ *
+ * The bash glue loads it by absolute path (`enable -f /abs/hookctl.so
+ * hookctl`) and calls `hookctl __prompt` at each prompt and `hookctl __push`
+ * from its WINCH trap. The prompt work happens inside bash: the checks that
+ * decide whether anything changed are a few stat(2) calls here, and the
+ * export itself is libhookengine's, in process, with the variables set
+ * through bash's own functions. Nothing forks. Every other use of the name
+ * (`hookctl status`, typed by the user) runs the hookctl program, exactly
+ * as without the builtin.
+ *
+ * No threads are started; a subshell does nothing (the parent shell owns
+ * the prompt); `enable -d hookctl` unloads it and the glue's shell code
+ * takes over.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builtins.h"
+#include "shell.h"
+#include "common.h"
+#include "execute_cmd.h"
+
+#include <hookengine.h>
+
+/* readline lives inside Debian's bash and is exported to loadables. */
+extern char *rl_prompt;
+extern char *rl_display_prompt;
+extern FILE *rl_outstream;
+extern unsigned long rl_readline_state;
+extern int rl_set_prompt(const char *);
+extern int rl_forced_update_display(void);
+extern int rl_on_new_line(void);
+extern int rl_clear_visible_line(void);
+#define HOOKCTL_RL_STATE_TERMPREPPED 0x0000004
+#define HOOKCTL_RL_STATE_READCMD 0x0000008
+
+extern char *decode_prompt_string(char *);
+extern int get_current_prompt_level(void);
+extern char *current_readline_prompt;
+extern int no_line_editing;
+extern int running_trap;
+extern int trap_saved_exit_value;
+extern int interactive_shell; /* `interactive` is 0 while a trap runs */
+extern char **export_env;
+extern void maybe_make_export_env(void);
+extern int parse_and_execute(char *, const char *, int);
+
+/* What the last prompt saw, to tell a prompt where nothing changed. */
+static char *seen_pwd;
+static char *seen_root;
+static hookengine_context *engine;
+
+static const char *variable(const char *name) {
+    SHELL_VAR *found = find_global_variable(name);
+    return found && !array_p(found) && !assoc_p(found) ? value_cell(found) : NULL;
+}
+
+static int modified_time(const char *path, struct timespec *time) {
+    struct stat info;
+    if (!path || stat(path, &info) != 0) return 0;
+    *time = info.st_mtim;
+    return 1;
+}
+
+static int time_differs(struct timespec a, struct timespec b) {
+    return a.tv_sec != b.tv_sec || a.tv_nsec != b.tv_nsec;
+}
+
+static int time_after(struct timespec a, struct timespec b) {
+    return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+/* The nearest directory of `pwd` holding hookctl.toml (malloc'd), or NULL:
+ * the glue's walk: drop the last component until none is left, then `/`. */
+static char *find_root(const char *pwd) {
+    size_t length = strlen(pwd);
+    char *path = malloc(length + sizeof "/hookctl.toml");
+    struct stat info;
+    if (!path) return NULL;
+    memcpy(path, pwd, length + 1);
+    while (length > 0) {
+        strcpy(path + length, "/hookctl.toml");
+        if (stat(path, &info) == 0 && S_ISREG(info.st_mode)) {
+            path[length] = '\0';
+            return path;
+        }
+        path[length] = '\0';
+        char *slash = strrchr(path, '/');
+        length = slash ? (size_t)(slash - path) : 0;
+        path[length] = '\0';
+    }
+    if (stat("/hookctl.toml", &info) == 0 && S_ISREG(info.st_mode)) {
+        strcpy(path, "/");
+        return path;
+    }
+    free(path);
+    return NULL;
+}
+
+static int same(const char *a, const char *b) {
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether a file the approval covers changed since the shell's last export. */
+static int watched_file_changed(void) {
+    struct timespec stamp, modified;
+    const char *list = variable("_hookctl_watch_stamp");
+    char buffer[65536];
+    ssize_t count;
+    int fd, changed = 0;
+    if (!modified_time(list, &stamp)) return 0;
+    if ((fd = open(list, O_RDONLY | O_CLOEXEC)) < 0) return 0;
+    count = read(fd, buffer, sizeof buffer - 1);
+    close(fd);
+    if (count <= 0) return 0;
+    buffer[count] = '\0';
+    for (char *file = buffer; file < buffer + count && !changed; file += strlen(file) + 1) {
+        if (modified_time(file, &modified) && time_after(modified, stamp)) changed = 1;
+    }
+    return changed;
+}
+
+/* Whether this prompt must ask the engine: the same tests as the shell glue. */
+static int something_changed(void) {
+    const char *pwd = variable("PWD");
+    const char *marker = variable("_hookctl_marker");
+    const char *stamp_path = variable("_hookctl_stamp");
+    struct timespec config_time, stamp_time;
+    int changed = 0;
+    if (!pwd) return 0;
+    if (!same(pwd, seen_pwd)) {
+        char *root = find_root(pwd);
+        free(seen_pwd);
+        seen_pwd = savestring(pwd);
+        if (!same(root, seen_root)) changed = 1;
+        free(seen_root);
+        seen_root = root;
+    }
+    if (marker && access(marker, F_OK) == 0) changed = 1;
+    if (!changed && seen_root) {
+        size_t length = strlen(seen_root);
+        char *config = malloc(length + sizeof "/hookctl.toml");
+        if (config) {
+            sprintf(config, "%s%s", strcmp(seen_root, "/") == 0 ? "" : seen_root, "/hookctl.toml");
+            if (!modified_time(config, &config_time) || !modified_time(stamp_path, &stamp_time)
+                || time_differs(config_time, stamp_time))
+                changed = 1;
+            free(config);
+        }
+        if (!changed) changed = watched_file_changed();
+    }
+    return changed;
+}
+
+/* Sets NAME=VALUE as a global, exported variable, as `declare -gx` would. */
+static void set_variable(const char *name, const char *value) {
+    SHELL_VAR *found = find_global_variable(name);
+    if (found && (readonly_p(found) || nameref_p(found) || integer_p(found) || array_p(found) || assoc_p(found))) {
+        fprintf(stderr, "hookctl: %s is readonly or not a plain variable in this shell; it was left unchanged\n", name);
+        return;
+    }
+    found = bind_global_variable((char *)name, (char *)value, 0);
+    if (!found) return;
+    VSETATTR(found, att_exported);
+    array_needs_making = 1;
+    stupidly_hack_special_variables((char *)name); /* a new PATH empties the command hash */
+}
+
+static void unset_variable(const char *name) {
+    SHELL_VAR *found = find_global_variable(name);
+    if (!found) return;
+    if (readonly_p(found) || non_unsettable_p(found)) {
+        fprintf(stderr, "hookctl: %s is readonly in this shell; it was left set\n", name);
+        return;
+    }
+    unbind_global_variable((char *)name);
+    array_needs_making = 1;
+    stupidly_hack_special_variables((char *)name);
+}
+
+/* Whether readline is waiting for a command line at the primary prompt (a
+ * WINCH trap run from its input loop), so that the prompt can be redrawn. */
+static int at_readline_prompt(void) {
+    if (!interactive_shell || no_line_editing || subshell_environment) return 0;
+    if ((rl_readline_state & HOOKCTL_RL_STATE_READCMD) == 0 || (rl_readline_state & HOOKCTL_RL_STATE_TERMPREPPED) == 0)
+        return 0;
+    if (get_current_prompt_level() != 1) return 0;
+    return current_readline_prompt && rl_prompt && strcmp(current_readline_prompt, rl_prompt) == 0;
+}
+
+/* Erases the prompt and line readline drew, so that messages print above. */
+static void erase_prompt(void) {
+    int above = 0;
+    for (const char *c = rl_display_prompt; c && *c; c++) above += *c == '\n';
+    rl_clear_visible_line();
+    if (above > 0) fprintf(rl_outstream, "\033[%dA", above);
+    fputs("\r\033[J", rl_outstream);
+    fflush(rl_outstream);
+}
+
+/* Expands PS1 again (with the $? the user saw) and redraws prompt and line. */
+static void redraw_prompt(void) {
+    char *ps1 = get_string_value("PS1"), *expanded;
+    int saved = last_command_exit_value;
+    if (running_trap > 0) last_command_exit_value = trap_saved_exit_value;
+    expanded = decode_prompt_string(ps1 ? ps1 : "");
+    last_command_exit_value = saved;
+    if (expanded) {
+        rl_set_prompt(expanded);
+        free(current_readline_prompt);
+        current_readline_prompt = expanded;
+    }
+    rl_on_new_line();
+    rl_forced_update_display();
+    fflush(rl_outstream);
+}
+
+/* Asks the engine what to do now and does it: variables, messages. Returns
+ * 1 when the hooks of the project just entered still run (the glue may show
+ * their progress through the hookctl program), 0 otherwise, -1 on error. */
+static int export_now(int redraw) {
+    const char *pwd = variable("PWD");
+    hookengine_plan *plan;
+    int waiting, drawn = 0;
+    if (!pwd) return -1;
+    maybe_make_export_env();
+    if (!engine) {
+        engine = hookengine_context_new(pwd, (const char *const *)export_env, (int)dollar_dollar_pid, NULL,
+                                        variable("_hookctl_bin"), NULL);
+        if (!engine) return -1;
+    } else if (hookengine_context_update(engine, pwd, (const char *const *)export_env) != 0) {
+        return -1;
+    }
+    plan = hookengine_export_plan(engine);
+    if (!plan) {
+        char *reason = hookengine_last_error(engine);
+        fprintf(stderr, "hookctl: %s\n", reason ? reason : "export failed; the environment was left unchanged");
+        hookengine_free(reason);
+        return -1;
+    }
+    if (redraw && plan->message_count > 0) {
+        erase_prompt();
+        drawn = 1;
+    }
+    for (size_t i = 0; i < plan->message_count; i++) fprintf(drawn ? rl_outstream : stderr, "hookctl: %s\n", plan->messages[i]);
+    for (size_t i = 0; i < plan->variable_count; i++) {
+        if (plan->variables[i].value) set_variable(plan->variables[i].name, plan->variables[i].value);
+        else unset_variable(plan->variables[i].name);
+    }
+    waiting = (plan->transitions & HOOKENGINE_WAITING) && (plan->transitions & HOOKENGINE_ENTERED);
+    hookengine_plan_free(plan);
+    if (redraw) redraw_prompt();
+    return waiting;
+}
+
+/* While the hooks load, the supervisor keeps one line in this file. */
+static void refresh_status(void) {
+    const char *status = variable("HOOKCTL_STATUS"), *file = variable("_hookctl_status_file");
+    char line[256];
+    ssize_t count;
+    int fd;
+    if (!status || strncmp(status, "loading", 7) != 0 || !file) return;
+    if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) return;
+    count = read(fd, line, sizeof line - 1);
+    close(fd);
+    if (count <= 0) return;
+    line[count] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    if (strcmp(line, status) != 0) set_variable("HOOKCTL_STATUS", line);
+}
+
+/* `hookctl ARGS...` typed by the user: the hookctl program, as without the builtin. */
+static int run_program(WORD_LIST *list) {
+    const char *program = variable("_hookctl_bin");
+    size_t size = 64;
+    char *command, *quoted;
+    int status;
+    if (!program) {
+        builtin_error("the hookctl program is unknown; load the shell integration again");
+        return EXECUTION_FAILURE;
+    }
+    for (WORD_LIST *word = list; word; word = word->next) size += 4 * strlen(word->word->word) + 3;
+    size += 4 * strlen(program);
+    command = xmalloc(size);
+    quoted = sh_single_quote((char *)program);
+    strcpy(command, "\\command ");
+    strcat(command, quoted);
+    free(quoted);
+    for (WORD_LIST *word = list; word; word = word->next) {
+        quoted = sh_single_quote(word->word->word);
+        strcat(command, " ");
+        strcat(command, quoted);
+        free(quoted);
+    }
+    status = parse_and_execute(command, "hookctl", SEVAL_NOHIST); /* frees command */
+    return status;
+}
+
+int hookctl_builtin(WORD_LIST *list) {
+    const char *action = list ? list->word->word : "";
+    if (strcmp(action, "__prompt") == 0 || strcmp(action, "__push") == 0) {
+        int push = action[2] == 'p' && action[3] == 'u';
+        if (subshell_environment) return EXECUTION_SUCCESS; /* the parent shell owns the prompt */
+        if (push) {
+            const char *marker = variable("_hookctl_marker");
+            if (!marker || access(marker, F_OK) != 0) return EXECUTION_SUCCESS; /* a real resize */
+            something_changed();
+            export_now(at_readline_prompt());
+            return EXECUTION_SUCCESS;
+        }
+        if (something_changed()) return export_now(0) == 1 ? 3 : EXECUTION_SUCCESS;
+        refresh_status();
+        return EXECUTION_SUCCESS;
+    }
+    return run_program(list);
+}
+
+int hookctl_builtin_load(char *name) {
+    (void)name;
+    bind_global_variable("_hookctl_native", "1", 0);
+    return 1;
+}
+
+/* `enable -d hookctl`: the glue's shell code takes the prompt back. */
+void hookctl_builtin_unload(char *name) {
+    (void)name;
+    unbind_global_variable("_hookctl_native");
+    unbind_global_variable("_hookctl_pwd"); /* the shell code looks at the directory afresh */
+    hookengine_context_free(engine);
+    engine = NULL;
+    free(seen_pwd);
+    free(seen_root);
+    seen_pwd = seen_root = NULL;
+}
+
+char *hookctl_doc[] = {
+    "Run hookctl; the shell integration's prompt work, done inside bash.",
+    "",
+    "`hookctl ARGS` runs the hookctl program. The integration calls",
+    "`hookctl __prompt` at each prompt and `hookctl __push` when hooks finish.",
+    (char *)NULL,
+};
+
+struct builtin hookctl_struct = {
+    "hookctl", hookctl_builtin, BUILTIN_ENABLED, hookctl_doc, "hookctl [COMMAND [ARGS...]]", 0,
+};
