@@ -78,7 +78,7 @@ test-deps:
 	@python3 -c 'import pytest, pexpect' 2>/dev/null || python3 -m pip install -q pytest pexpect
 
 ## bench: hookctl against direnv, measured in the same run.
-bench: release
+bench: release builtin
 	@scripts/install-deps.sh direnv hyperfine
 	HOOKCTL_BIN=$(RELEASE_BIN) python3 scripts/bench.py
 

@@ -15,6 +15,9 @@ from pathlib import Path
 BIN = os.environ.get("HOOKCTL_BIN") or str(Path(__file__).resolve().parents[1] / ".build/release/hookctl")
 # Another hookctl build (say, main before a change) measured in the same run, for before/after ratios.
 BASELINE = os.environ.get("HOOKCTL_BASELINE_BIN")
+# The bash builtin as `make builtin` leaves it; its rows are left out when it is not built.
+BUILTIN = os.environ.get("HOOKCTL_BUILTIN") or str(Path(__file__).resolve().parents[1] / ".build/bash-builtin/hookctl.so")
+HAVE_BUILTIN = Path(BUILTIN).is_file()
 DIRENV = shutil.which("direnv")
 HYPERFINE = shutil.which("hyperfine")
 
@@ -45,7 +48,8 @@ def bash(script: str, env, cwd) -> str:
 
 def noop_prompt(root, env, directory):
     """Seconds per prompt where nothing changed, inside a loaded project: the
-    glue of each hookctl build, direnv's hook, and an empty prompt function."""
+    glue of each hookctl build, the builtin as PROMPT_COMMAND calls it,
+    direnv's hook, and an empty prompt function."""
     loops = {"empty": 20000, "hookctl": 20000, "direnv": 300}
     setup = {
         "empty": "_f() { return $?; }; hook=_f",
@@ -55,6 +59,10 @@ def noop_prompt(root, env, directory):
     if BASELINE:
         loops["baseline"] = 20000
         setup["baseline"] = f'eval "$("{BASELINE}" shell init bash)"; hook=_hookctl_hook'
+    if HAVE_BUILTIN:
+        loops["builtin"] = 20000
+        setup["builtin"] = (f'eval "$(HOOKCTL_BASH_BUILTIN={BUILTIN} "{BIN}" shell init bash)"; '
+                            '[[ -n $_hookctl_native ]] || exit 1; hook="builtin hookctl __prompt"')
     result = {}
     for tool, count in loops.items():
         check = "" if tool == "empty" else '[[ $BENCH_VALUE == 1 ]] || { echo "not loaded" >&2; exit 1; }'
@@ -68,6 +76,24 @@ def noop_prompt(root, env, directory):
         start, end = map(float, bash(script, env, directory).split())
         result[tool] = (end - start) / count
     return result
+
+
+def builtin_entry(root, env, directory):
+    """Seconds per project entry (and per leave) through the builtin: the
+    pair `cd project; prompt; cd ..; prompt`, halved. The hooks have run, so
+    entering applies their environment without starting anything."""
+    count = 2000
+    script = f"""eval "$(HOOKCTL_BASH_BUILTIN={BUILTIN} "{BIN}" shell init bash)"
+        [[ -n $_hookctl_native ]] || exit 1
+        cd ..; _hookctl_hook; cd "{directory}"; _hookctl_hook
+        [[ $BENCH_VALUE == 1 ]] || {{ echo "not loaded" >&2; exit 1; }}
+        start=$EPOCHREALTIME
+        for ((i = 0; i < {count}; i++)); do cd ..; _hookctl_hook; cd "{directory}"; _hookctl_hook; done
+        end=$EPOCHREALTIME
+        [[ $BENCH_VALUE == 1 ]] || {{ echo "not loaded" >&2; exit 1; }}
+        echo "$start $end" """
+    start, end = map(float, bash(script, env, directory).split())
+    return (end - start) / (2 * count)
 
 
 def hyperfine(commands: dict, env, cwd, runs=200):
@@ -160,6 +186,9 @@ def main():
         export_loaded = export_process(root, env, loaded)
         export_outside = hyperfine(export_commands(), {**env, "HOOKCTL_SHELL_PID": str(os.getpid())}, outside)
         status_big = big_status(root, env)
+        # direnv entering: `direnv export bash` in the project with nothing loaded yet.
+        direnv_entry = hyperfine({"direnv": f"{DIRENV} export bash"}, env, loaded)["direnv"]
+        entry = builtin_entry(root, env, loaded) if HAVE_BUILTIN else None
         parallel, serial = parallel_hooks(root, env)
         errors, supervisors, state = concurrent_callers(root, env)
 
@@ -175,6 +204,19 @@ def main():
              f"empty function {prompt['empty'] * 1e6:.1f} µs, direnv {prompt['direnv'] * 1e3:.2f} ms",
              f"{prompt['hookctl'] / prompt['empty']:.1f}x the empty function (budget: <= 3x), "
              f"{prompt['direnv'] / prompt['hookctl']:.0f}x cheaper than direnv" + before(prompt, 1e6, "µs")),
+        ]
+        if HAVE_BUILTIN:
+            rows += [
+                ("no-op prompt, bash builtin", f"{prompt['builtin'] * 1e6:.1f} µs",
+                 f"empty function {prompt['empty'] * 1e6:.1f} µs, glue only {prompt['hookctl'] * 1e6:.1f} µs, "
+                 f"direnv {prompt['direnv'] * 1e3:.2f} ms",
+                 f"{prompt['builtin'] / prompt['empty']:.2f}x the empty function (budget: <= 1.5x), "
+                 f"{prompt['builtin'] / prompt['hookctl']:.2f} of the glue's time, "
+                 f"{prompt['direnv'] / prompt['builtin']:.0f}x cheaper than direnv"),
+                ("entering a project, bash builtin", f"{entry * 1e3:.3f} ms", f"`direnv export bash` {direnv_entry * 1e3:.2f} ms",
+                 f"budget: < 0.3 ms; {direnv_entry / entry:.1f}x cheaper than direnv's entry"),
+            ]
+        rows += [
             ("`export bash`, loaded project", f"{export_loaded['hookctl'] * 1e3:.2f} ms", f"direnv {export_loaded['direnv'] * 1e3:.2f} ms",
              f"{export_loaded['hookctl'] / export_loaded['direnv']:.2f} of direnv's time (budget: <= 0.7)" + before(export_loaded)),
             ("`export bash`, outside any project", f"{export_outside['hookctl'] * 1e3:.2f} ms", f"direnv {export_outside['direnv'] * 1e3:.2f} ms",

@@ -52,10 +52,9 @@ _hookctl_hook() {
   # shellcheck disable=SC2319
   \builtin local previous_exit_status=$? file run=
   if [[ -n ${_hookctl_native-} ]]; then
-    # The builtin does the same work inside bash; 3: hooks of the project
-    # just entered still run, and the program shows their progress.
+    # The builtin does the same work inside bash (and PROMPT_COMMAND calls it
+    # directly once it is loaded).
     \builtin hookctl __prompt
-    [[ $? == 3 ]] && _hookctl_export
     \builtin return "$previous_exit_status"
   fi
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
@@ -120,12 +119,17 @@ if [[ $_hookctl_trap != *_hookctl_winch* ]]; then
 fi
 \builtin unset _hookctl_trap
 
+# With the builtin, PROMPT_COMMAND calls it directly (a function around it
+# costs more than the work); `enable -d hookctl` puts _hookctl_hook back.
+_hookctl_entry=_hookctl_hook
+[[ -n ${_hookctl_native-} ]] && _hookctl_entry='\builtin hookctl __prompt'
 if [[ $(\builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
-  if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* ]]; then
-    PROMPT_COMMAND=(_hookctl_hook "${PROMPT_COMMAND[@]}")
+  if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* && " ${PROMPT_COMMAND[*]} " != *"hookctl __prompt"* ]]; then
+    PROMPT_COMMAND=("$_hookctl_entry" "${PROMPT_COMMAND[@]}")
   fi
-elif [[ ";${PROMPT_COMMAND-};" != *";_hookctl_hook;"* ]]; then
+elif [[ ";${PROMPT_COMMAND-};" != *";_hookctl_hook;"* && ";${PROMPT_COMMAND-};" != *"hookctl __prompt;"* ]]; then
   # PROMPT_COMMAND is a string here; the array case is handled above.
   # shellcheck disable=SC2128,SC2178
-  PROMPT_COMMAND="_hookctl_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+  PROMPT_COMMAND="$_hookctl_entry${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 fi
+\builtin unset _hookctl_entry

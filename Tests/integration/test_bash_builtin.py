@@ -126,3 +126,15 @@ def test_readonly_subshells_set_u_and_set_e(sandbox):
     assert "after=ok" in shell.run("set -e; builtin hookctl __prompt; set +e; echo after=ok")
     shell.cd(sandbox.root)
     assert shell.var("FREE") is None
+
+
+def test_the_exit_status_survives_and_enable_d_restores_prompt_command(sandbox):
+    shell = native_shell(sandbox, extra_rc="PROMPT_COMMAND='mine=1'")
+    assert "builtin hookctl __prompt" in shell.run("declare -p PROMPT_COMMAND")
+    shell.run("(exit 7)")
+    assert "st=7" in shell.run("echo st=$?")
+    shell.run("enable -d hookctl")
+    declared = shell.run("declare -p PROMPT_COMMAND")
+    assert "_hookctl_hook" in declared and "__prompt" not in declared and "mine=1" in declared, declared
+    shell.run("(exit 5)")
+    assert "st=5" in shell.run("echo st=$?")

@@ -111,6 +111,12 @@ def test_install_twice_then_uninstall_restores_rc_files(sandbox):
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip()
     assert (prefix / "lib/libhookengine.so.0").is_file()
+    # The bash builtin, built against bash-builtins' headers (make test installs them).
+    builtin = prefix / "lib/hookctl/bash/hookctl.so"
+    assert builtin.is_file() and not builtin.stat().st_mode & 0o022
+    loaded = subprocess.run(["bash", "--norc", "-c", f"enable -f {builtin} hookctl && echo native=$_hookctl_native"],
+                            capture_output=True, text=True, timeout=30)
+    assert "native=1" in loaded.stdout, loaded.stderr
     assert os.readlink(prefix / "lib/libhookengine.so") == "libhookengine.so.0"
     assert (prefix / "include/hookengine.h").read_bytes() == (REPO / "Sources/CShims/include/hookengine.h").read_bytes()
     assert f"prefix={prefix}" in (prefix / "lib/pkgconfig/hookengine.pc").read_text()
@@ -132,7 +138,7 @@ def test_install_twice_then_uninstall_restores_rc_files(sandbox):
     assert not binary.exists()
     assert not (prefix / "share" / "hookctl").exists()
     for installed in ["lib/libhookengine.so", "lib/libhookengine.so.0", "lib/pkgconfig/hookengine.pc", "include/hookengine.h",
-                      "share/man/man1/hookctl.1", "share/bash-completion/completions/hookctl",
+                      "share/man/man1/hookctl.1", "lib/hookctl/bash/hookctl.so", "share/bash-completion/completions/hookctl",
                       "share/zsh/site-functions/_hookctl", "share/fish/vendor_completions.d/hookctl.fish"]:
         assert not (prefix / installed).exists(), f"uninstall left {installed}"
 

@@ -306,19 +306,26 @@ static int run_program(WORD_LIST *list) {
 
 int hookctl_builtin(WORD_LIST *list) {
     const char *action = list ? list->word->word : "";
+    int status = last_command_exit_value;
     if (strcmp(action, "__prompt") == 0 || strcmp(action, "__push") == 0) {
         int push = action[2] == 'p' && action[3] == 'u';
-        if (subshell_environment) return EXECUTION_SUCCESS; /* the parent shell owns the prompt */
+        if (subshell_environment) return status; /* the parent shell owns the prompt */
         if (push) {
             const char *marker = variable("_hookctl_marker");
-            if (!marker || access(marker, F_OK) != 0) return EXECUTION_SUCCESS; /* a real resize */
+            if (!marker || access(marker, F_OK) != 0) return status; /* a real resize */
             something_changed();
             export_now(at_readline_prompt());
-            return EXECUTION_SUCCESS;
+            return status;
         }
-        if (something_changed()) return export_now(0) == 1 ? 3 : EXECUTION_SUCCESS;
-        refresh_status();
-        return EXECUTION_SUCCESS;
+        if (something_changed() && export_now(0) == 1) {
+            /* Hooks of the project just entered run: unless told never to
+             * wait, the program shows their progress (`b`, `c`) and applies. */
+            const char *mode = variable("HOOKCTL_MODE");
+            if (!mode || strcmp(mode, "background") != 0) parse_and_execute(savestring("_hookctl_export"), "hookctl", SEVAL_NOHIST);
+        } else {
+            refresh_status();
+        }
+        return status; /* PROMPT_COMMAND calls this directly: $? stays the user's */
     }
     return run_program(list);
 }
@@ -334,6 +341,8 @@ void hookctl_builtin_unload(char *name) {
     (void)name;
     unbind_global_variable("_hookctl_native");
     unbind_global_variable("_hookctl_pwd"); /* the shell code looks at the directory afresh */
+    parse_and_execute(savestring("PROMPT_COMMAND=(\"${PROMPT_COMMAND[@]//'\\builtin hookctl __prompt'/_hookctl_hook}\")"),
+                      "hookctl", SEVAL_NOHIST);
     hookengine_context_free(engine);
     engine = NULL;
     free(seen_pwd);
