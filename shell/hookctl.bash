@@ -38,7 +38,10 @@ _hookctl_export() {
     fi
     \builtin return 0
   fi
-  if code=$(HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" export bash); then
+  # Without the builtin bash cannot redraw a pushed prompt: no SIGWINCH for it.
+  \builtin local push=0
+  [[ -n ${_hookctl_native-} ]] && push=${HOOKCTL_PUSH-1}
+  if code=$(HOOKCTL_PUSH=$push HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" export bash); then
     \builtin eval "$code"
   elif [[ -z ${_hookctl_warned-} ]]; then
     _hookctl_warned=1
@@ -93,20 +96,14 @@ if [[ -z ${_hookctl_native-} && -f $_hookctl_builtin ]]; then
 fi
 
 # Push: when the hooks this shell waits for finish, the supervisor leaves the
-# marker and sends SIGWINCH. The environment is applied then; the builtin
-# also redraws the prompt (with the half-typed line) and prints messages
-# above it. A WINCH trap set before this one still runs first.
-_hookctl_push() {
-  if [[ -n ${_hookctl_native-} ]]; then
-    \builtin hookctl __push
-  elif [[ -e $_hookctl_marker ]]; then
-    _hookctl_hook
-  fi
-}
+# marker and sends SIGWINCH. With the builtin the environment is applied then,
+# the prompt redrawn (with the half-typed line) and messages printed above
+# it; without it bash cannot redraw readline's line, so the next prompt
+# applies as before. A WINCH trap set before this one still runs first.
 _hookctl_winch() {
   \builtin local previous_exit_status=$?
   if [[ -n ${_hookctl_previous_winch-} ]]; then \builtin eval "$_hookctl_previous_winch"; fi
-  _hookctl_push
+  if [[ -n ${_hookctl_native-} && ${HOOKCTL_PUSH-} != 0 ]]; then \builtin hookctl __push; fi
   \builtin return "$previous_exit_status"
 }
 _hookctl_trap=$(\builtin trap -p WINCH)

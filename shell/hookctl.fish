@@ -84,7 +84,7 @@ end
 # marker and sends SIGWINCH; the environment is applied then and the prompt
 # repainted, with the half-typed line kept. Other WINCH handlers still run.
 function _hookctl_push --on-signal WINCH
-    test -e $_hookctl_marker; or return 0
+    test "$HOOKCTL_PUSH" != 0; and test -e $_hookctl_marker; or return 0
     _hookctl_hook
     commandline -f repaint
 end

@@ -88,13 +88,15 @@ if (( ! ${precmd_functions[(I)_hookctl_hook]} )); then
 fi
 
 # Push: when the hooks this shell waits for finish, the supervisor leaves the
-# marker and sends SIGWINCH; the environment is applied then and the prompt
-# redrawn, with the half-typed line kept. A TRAPWINCH of the user's runs first.
+# marker and sends SIGWINCH; while the line editor waits for input the
+# environment is applied then and the prompt redrawn, with the half-typed
+# line kept (otherwise the next prompt applies it). A TRAPWINCH of the
+# user's runs first.
 _hookctl_push() {
-  [[ -e $_hookctl_marker ]] || return 0
-  zle && zle -I
+  [[ ${HOOKCTL_PUSH-} != 0 && -e $_hookctl_marker ]] && zle || return 0
+  zle -I
   _hookctl_hook
-  zle && zle reset-prompt
+  zle reset-prompt
   return 0
 }
 if (( $+functions[TRAPWINCH] )) && [[ $functions[TRAPWINCH] != *_hookctl_push* ]]; then

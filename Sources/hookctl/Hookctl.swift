@@ -10,9 +10,16 @@ struct Hookctl: ParsableCommand {
         commandName: "hookctl",
         abstract: "Run a project's setup hooks when your shell enters it, and load what they export.",
         discussion: """
-            A project is a directory with a hookctl.toml. When a shell whose rc file loads the integration             ('hookctl shell init bash|zsh|fish') enters an approved project, its onEnter hooks run in a             background supervisor; the variables that [env], the dotenv files and the source hooks set are             loaded once every hook has succeeded, and leaving the project restores what was there before.             Nothing runs before 'hookctl allow'; editing hookctl.toml or any file its hooks run asks again.
+            A project is a directory with a hookctl.toml. When a shell whose rc file loads the integration \
+            ('hookctl shell init bash|zsh|fish') enters an approved project, its onEnter hooks run in a \
+            background supervisor; the variables that [env], the dotenv files and the source hooks set are \
+            loaded once every hook has succeeded, and leaving the project restores what was there before. \
+            Nothing runs before 'hookctl allow'; editing hookctl.toml or any file its hooks run asks again.
 
-            Environment: HOOKCTL_STATE_DIR (state, default $XDG_STATE_HOME/hookctl or             ~/.local/state/hookctl), HOOKCTL_MODE=background (never wait at the prompt), HOOKCTL_QUIET=1             (no messages), HOOKCTL_LOG=debug (a more detailed engine log). The integration keeps             HOOKCTL_DIR, HOOKCTL_DIFF and HOOKCTL_STATUS in the shell.
+            Environment: HOOKCTL_STATE_DIR (state, default $XDG_STATE_HOME/hookctl or \
+            ~/.local/state/hookctl), HOOKCTL_MODE=background (never wait at the prompt), HOOKCTL_QUIET=1 \
+            (no messages), HOOKCTL_PUSH=0 (no redraw when hooks finish), HOOKCTL_LOG=debug (a more detailed \
+            engine log). The integration keeps HOOKCTL_DIR, HOOKCTL_DIFF and HOOKCTL_STATUS in the shell.
 
             Exit codes: 0 success, 1 failure, 2 wrong usage.
             """,

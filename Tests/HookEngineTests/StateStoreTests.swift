@@ -277,6 +277,9 @@ private struct TemporaryState {
         // A pid with no process (or, after reuse, another start time) is never signalled.
         try store.enterShell(pid: Int32.max - 1, root: "/p")
         #expect(try store.identifiedShells(root: "/p") == [getpid()])
+        // A shell that said HOOKCTL_PUSH=0 is never signalled.
+        try store.enterShell(pid: getpid(), root: "/p", push: false)
+        #expect(try store.identifiedShells(root: "/p").isEmpty)
     }
 
     @Test func liveShellsDropsDeadPids() throws {

@@ -139,6 +139,10 @@ class Shell:
         self.kind = kind
         self.sandbox = sandbox
         argv, env = shell_command(kind, sandbox, extra_rc)
+        # These shells read output prompt by prompt; a push (fish repaints its
+        # prompt on any SIGWINCH) would draw one between two commands.
+        # test_push.py drives push in tmux.
+        env["HOOKCTL_PUSH"] = "0"
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(cwd), env=env, encoding="utf-8",
                                    codec_errors="replace", dimensions=(50, 200), timeout=20)
         self.child.expect_exact(PROMPT)

@@ -162,7 +162,7 @@ static int something_changed(void) {
 
 /* Sets NAME=VALUE as a global, exported variable, as `declare -gx` would. */
 static void set_variable(const char *name, const char *value) {
-    SHELL_VAR *found = find_global_variable(name);
+    SHELL_VAR *found = find_global_variable_noref(name); /* a nameref itself, not what it points to */
     if (found && (readonly_p(found) || nameref_p(found) || integer_p(found) || array_p(found) || assoc_p(found))) {
         fprintf(stderr, "hookctl: %s is readonly or not a plain variable in this shell; it was left unchanged\n", name);
         return;
@@ -306,16 +306,17 @@ static int run_program(WORD_LIST *list) {
 
 int hookctl_builtin(WORD_LIST *list) {
     const char *action = list ? list->word->word : "";
-    int status = last_command_exit_value;
     if (strcmp(action, "__prompt") == 0 || strcmp(action, "__push") == 0) {
         int push = action[2] == 'p' && action[3] == 'u';
-        if (subshell_environment) return status; /* the parent shell owns the prompt */
+        /* Always 0: bash restores $? after PROMPT_COMMAND and traps itself, and
+         * a non-zero status there would end a shell running under `set -e`. */
+        if (subshell_environment) return EXECUTION_SUCCESS; /* the parent shell owns the prompt */
         if (push) {
             const char *marker = variable("_hookctl_marker");
-            if (!marker || access(marker, F_OK) != 0) return status; /* a real resize */
+            if (!marker || access(marker, F_OK) != 0) return EXECUTION_SUCCESS; /* a real resize */
             something_changed();
             export_now(at_readline_prompt());
-            return status;
+            return EXECUTION_SUCCESS;
         }
         if (something_changed() && export_now(0) == 1) {
             /* Hooks of the project just entered run: unless told never to
@@ -325,7 +326,7 @@ int hookctl_builtin(WORD_LIST *list) {
         } else {
             refresh_status();
         }
-        return status; /* PROMPT_COMMAND calls this directly: $? stays the user's */
+        return EXECUTION_SUCCESS;
     }
     return run_program(list);
 }

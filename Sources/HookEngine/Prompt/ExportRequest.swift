@@ -29,6 +29,9 @@ public struct ExportRequest {
     public var progress: (any ProgressObserver)?
     /// `HOOKCTL_QUIET=1`: no messages.
     public var quiet: Bool
+    /// Whether the shell wants SIGWINCH when its hooks finish; `HOOKCTL_PUSH=0`
+    /// (set by glue that cannot redraw, or by the user) says no.
+    public var push: Bool
 
     /// The request every host makes: the shell, directory and environment of
     /// `context`, `HOOKCTL_MODE=background` (no waiting) and
@@ -42,5 +45,6 @@ public struct ExportRequest {
         environment = context.environment
         self.progress = context.variable("HOOKCTL_MODE") == "background" ? nil : progress
         quiet = context.variable("HOOKCTL_QUIET") == "1"
+        push = context.variable("HOOKCTL_PUSH") != "0"
     }
 }

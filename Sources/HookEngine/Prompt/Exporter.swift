@@ -80,7 +80,7 @@ public struct Exporter {
         }
         let entering = previous?.root != realRoot
         if entering {
-            try store.enterShell(pid: request.shellPID, root: realRoot)
+            try store.enterShell(pid: request.shellPID, root: realRoot, push: request.push)
             session.transitions.append(.entered(root: root))
         }
         if let modified = POSIX.fileStatus(Path.join(root, ProjectConfig.fileName))?.st_mtim {

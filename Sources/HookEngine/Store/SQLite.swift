@@ -21,6 +21,10 @@ enum SQLValue: Equatable {
 /// One SQLite connection. Not shared between threads.
 final class Database {
     private var handle: OpaquePointer?
+    /// Prepared statements by SQL, reused: a host that keeps the engine
+    /// loaded (the bash builtin) spent a quarter of each export compiling
+    /// the same few statements again.
+    private var statements: [String: OpaquePointer] = [:]
 
     /// Opens (creating if needed) the database at `path` in WAL mode with a busy timeout.
     static let defaultBusyTimeoutMilliseconds: Int32 = 10_000
@@ -42,6 +46,7 @@ final class Database {
     }
 
     deinit {
+        statements.values.forEach { sqlite3_finalize($0) }
         sqlite3_close_v2(handle)
     }
 
@@ -63,8 +68,11 @@ final class Database {
     /// Runs `sql` with `arguments` and returns every row.
     @discardableResult
     func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
-        let statement = try prepare(sql)
-        defer { sqlite3_finalize(statement) }
+        let statement = try cachedStatement(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
         for (index, argument) in arguments.enumerated() {
             try bind(argument, at: Int32(index + 1), in: statement)
         }
@@ -99,6 +107,13 @@ final class Database {
     }
 
     private var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    private func cachedStatement(_ sql: String) throws -> OpaquePointer? {
+        if let statement = statements[sql] { return statement }
+        let statement = try prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
 
     private func prepare(_ sql: String) throws -> OpaquePointer? {
         var statement: OpaquePointer?

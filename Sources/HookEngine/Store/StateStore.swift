@@ -103,12 +103,14 @@ final class StateStore {
         }
     }
 
-    func enterShell(pid: Int32, root: String) throws {
+    /// Records that shell `pid` is inside `root`; with `push`, with its start
+    /// time, which is what lets the supervisor signal it (and only it).
+    func enterShell(pid: Int32, root: String, push: Bool = true) throws {
         try database.query(
             "INSERT INTO shells (pid, root, updated_at, pid_started) VALUES (?, ?, ?, ?) ON CONFLICT(pid) DO UPDATE SET root = excluded.root, reported_execution = CASE WHEN shells.root = excluded.root THEN shells.reported_execution END, updated_at = excluded.updated_at, pid_started = excluded.pid_started",
             [
                 .integer(Int64(pid)), .text(root), .integer(clock.now()),
-                ProcessIdentity.startTime(of: pid).map { .integer(Int64($0)) } ?? .null,
+                (push ? ProcessIdentity.startTime(of: pid) : nil).map { .integer(Int64($0)) } ?? .null,
             ])
     }
 
@@ -120,8 +122,8 @@ final class StateStore {
         try database.query("DELETE FROM shells WHERE pid = ?", [.integer(Int64(pid))])
     }
 
-    /// The shells inside the project at `root` that are provably the process
-    /// that entered it (same pid and start time), to be signalled.
+    /// The shells inside the project at `root` that asked for push and are
+    /// provably the process that entered it (same pid and start time).
     func identifiedShells(root: String) throws -> [Int32] {
         try database.query("SELECT pid, pid_started FROM shells WHERE root = ?", [.text(root)]).compactMap { row in
             guard let pid = row[0].integer.map({ Int32($0) }), ProcessIdentity.isSame(pid, startedAt: row[1].integer.map { UInt64($0) })
