@@ -127,7 +127,7 @@ struct DotenvParser {
 
     private mutating func word() -> String {
         let start = index
-        skip { $0 == UInt8(ascii: "_") || Self.isAlphanumeric($0) }
+        skip(while: Environment.isNameByte)
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
@@ -243,11 +243,6 @@ struct DotenvParser {
 
     private static func isBlank(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
-    }
-
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// Text with CRLF line ends made LF.

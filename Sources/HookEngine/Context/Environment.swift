@@ -36,7 +36,12 @@ public enum Environment {
     /// Whether `name` is a portable variable name: `[A-Za-z_][A-Za-z0-9_]*`.
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
-        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || ($0 >= 48 && $0 <= 57) }
+        return name.utf8.allSatisfy(isNameByte)
+    }
+
+    /// Whether `byte` may stand in a variable name: `[A-Za-z0-9_]`.
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "_") || isLetter(byte) || (byte >= 48 && byte <= 57)
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool {

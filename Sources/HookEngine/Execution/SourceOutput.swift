@@ -139,7 +139,7 @@ private struct Scanner {
     /// declaration command (`export`, `unset`, ...) followed by a blank or an end.
     private func startsAssignmentOrDeclaration() -> Bool {
         var end = index
-        while end < bytes.count && (bytes[end] == UInt8(ascii: "_") || isAlphanumeric(bytes[end])) { end += 1 }
+        while end < bytes.count && Environment.isNameByte(bytes[end]) { end += 1 }
         guard end > index else { return false }
         let name = String(decoding: bytes[index..<end], as: UTF8.self)
         guard end < bytes.count else { return true }  // the word may still become either
@@ -150,11 +150,6 @@ private struct Scanner {
         if next == UInt8(ascii: "+") && end + 1 == bytes.count { return true }
         return Self.declarationCommands.contains(name)
             && (next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\r") || isSeparator(next))
-    }
-
-    private func isAlphanumeric(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     private static func isAssignment(command words: [String]) -> Bool {
