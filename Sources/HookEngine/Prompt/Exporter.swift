@@ -44,13 +44,8 @@ public struct Exporter {
         let plan = try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
             try self.plan(session: &session, root: root, store: store)
         }
-        // While the hooks load, the glue reads the status from this file (the supervisor keeps it current).
-        let statusFile = context.paths.status(shell: request.shellPID)
-        if let status = session.status, case .loading = status {
-            POSIX.writeFile(statusFile, Bytes((status.text + "\n").utf8))
-        } else {
-            unlink(statusFile)
-        }
+        // While the hooks load, the glue reads the status from a file the supervisor keeps current.
+        ShellMarkers.show(session.status, shell: request.shellPID, paths: context.paths)
         return plan
     }
 

@@ -8,15 +8,21 @@ struct ShellMarkers {
     let store: StateStore
     let paths: StatePaths
 
-    /// Writes `status` as the loading status of every live shell inside the
-    /// project at `realRoot`, whole or not at all (renamed into place).
+    /// Writes `status` as the loading status of every live shell inside the project at `realRoot`.
     func showStatus(_ status: PromptStatus, realRoot: String) throws {
-        let line = Bytes((status.text + "\n").utf8)
-        for pid in try store.liveShells(root: realRoot) {
-            let path = paths.status(shell: pid)
-            POSIX.writeFile(path + ".new", line)
-            rename(path + ".new", path)
+        for pid in try store.liveShells(root: realRoot) { Self.show(status, shell: pid, paths: paths) }
+    }
+
+    /// The line the glue of shell `pid` reads into `HOOKCTL_STATUS` while the
+    /// hooks load, whole or not at all (renamed into place); removed for any
+    /// other status, which the export itself sets.
+    static func show(_ status: PromptStatus?, shell pid: Int32, paths: StatePaths) {
+        let path = paths.status(shell: pid)
+        guard let status, case .loading = status else {
+            unlink(path)
+            return
         }
+        try? POSIX.replaceFile(path, Bytes((status.text + "\n").utf8), newFileMode: 0o600)
     }
 
     /// Touches the marker of every live shell inside the project at `realRoot`

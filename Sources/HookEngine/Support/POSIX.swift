@@ -79,10 +79,10 @@ enum POSIX {
     }
 
     /// Replaces `path` with `bytes` in one step (written beside it, then
-    /// renamed over it), keeping its mode.
-    static func replaceFile(_ path: String, _ bytes: Bytes) throws {
+    /// renamed over it), keeping its mode; a new file gets `newFileMode`.
+    static func replaceFile(_ path: String, _ bytes: Bytes, newFileMode: mode_t = 0o644) throws {
         let temporary = path + ".hookctl-\(randomHex())"
-        let mode = fileStatus(path).map { $0.rawValue.st_mode & 0o7777 } ?? 0o644
+        let mode = fileStatus(path).map { $0.rawValue.st_mode & 0o7777 } ?? newFileMode
         try createFile(temporary, bytes, mode: mode)
         chmod(temporary, mode)
         guard rename(temporary, path) == 0 else {
