@@ -185,16 +185,21 @@ final class SupervisorLoop {
         guard var entry = running[pid] else { return }
         let secrets = secretValues()
         entry.drain(redacting: secrets)
-        let now = clock.monotonic()
-        if let message = entry.latestMessage, entry.latestMessageIsNew, ended || now >= entry.nextMessageWrite {
-            recorder.said(entry.spec, message)
-            entry.latestMessageIsNew = false
-            entry.nextMessageWrite = now + 200
-        }
+        recordLatestMessage(of: &entry, now: ended)
         running[pid] = entry
         if entry.exceededOutputLimit && entry.termination == nil {
             terminate(pid, as: .failed, message: "printed more than 1 MiB on stdout")
         }
+    }
+
+    /// Stores a source hook's new latest message: at most five times a
+    /// second while it prints, and always (`now`) when it has ended.
+    private func recordLatestMessage(of entry: inout RunningHook, now: Bool) {
+        let time = clock.monotonic()
+        guard let message = entry.latestMessage, entry.latestMessageIsNew, now || time >= entry.nextMessageWrite else { return }
+        recorder.said(entry.spec, message)
+        entry.latestMessageIsNew = false
+        entry.nextMessageWrite = time + 200
     }
 
     private func reapChildren() {
@@ -254,7 +259,7 @@ final class SupervisorLoop {
             case .success(let output):
                 var entry = entry
                 entry.noteRemainingMessages(output.messages, redacting: secretValues())
-                if let message = entry.latestMessage, entry.latestMessageIsNew { recorder.said(hook, message) }
+                recordLatestMessage(of: &entry, now: true)
                 return startCapture(entry, output: output.exports, exitCode: code)
             case .failure(let failure): return fail(entry, failure.message, exitCode: code)
             }
