@@ -98,23 +98,25 @@ fi
 # Push: when the hooks this shell waits for finish, the supervisor leaves the
 # marker and sends SIGWINCH. With the builtin the environment is applied then,
 # the prompt redrawn (with the half-typed line) and messages printed above
-# it; without it bash cannot redraw readline's line, so the next prompt
-# applies as before. A WINCH trap set before this one still runs first.
+# it. Without it bash cannot redraw readline's line: no trap is set and the
+# next prompt applies as before. A WINCH trap set before this one still runs first.
 _hookctl_winch() {
   \builtin local previous_exit_status=$?
   if [[ -n ${_hookctl_previous_winch-} ]]; then \builtin eval "$_hookctl_previous_winch"; fi
   if [[ -n ${_hookctl_native-} && ${HOOKCTL_PUSH-} != 0 ]]; then \builtin hookctl __push; fi
   \builtin return "$previous_exit_status"
 }
-_hookctl_trap=$(\builtin trap -p WINCH)
-if [[ $_hookctl_trap != *_hookctl_winch* ]]; then
-  if [[ -n $_hookctl_trap ]]; then
-    _hookctl_trap=${_hookctl_trap#trap -- }
-    \builtin eval "_hookctl_previous_winch=${_hookctl_trap% SIGWINCH}"
+if [[ -n ${_hookctl_native-} ]]; then
+  _hookctl_trap=$(\builtin trap -p WINCH)
+  if [[ $_hookctl_trap != *_hookctl_winch* ]]; then
+    if [[ -n $_hookctl_trap ]]; then
+      _hookctl_trap=${_hookctl_trap#trap -- }
+      \builtin eval "_hookctl_previous_winch=${_hookctl_trap% SIGWINCH}"
+    fi
+    \builtin trap _hookctl_winch WINCH
   fi
-  \builtin trap _hookctl_winch WINCH
+  \builtin unset _hookctl_trap
 fi
-\builtin unset _hookctl_trap
 
 # With the builtin, PROMPT_COMMAND calls it directly (a function around it
 # costs more than the work); `enable -d hookctl` puts _hookctl_hook back.
