@@ -12,6 +12,11 @@ _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
 _hookctl_watch_stamp=@HOOKCTL_SHELLS_DIR@/$$.watch
 _hookctl_status_file=@HOOKCTL_SHELLS_DIR@/$$.status
 _hookctl_builtin=@HOOKCTL_BUILTIN@
+_hookctl_spool=@HOOKCTL_SHELLS_DIR@/$$.events
+_hookctl_runner_file=@HOOKCTL_SHELLS_DIR@/$$.runner
+# What the runner gets from this shell where it is now (the export keeps it
+# current): "before" and "after" (command lines), "runner" (events wait).
+_hookctl_events=@HOOKCTL_EVENTS@
 _hookctl_watch=()
 _hookctl_root=${HOOKCTL_DIR-}
 export HOOKCTL_SHELL_INTEGRATION=1
@@ -43,6 +48,7 @@ _hookctl_export() {
   [[ -n ${_hookctl_native-} ]] && push=${HOOKCTL_PUSH-1}
   if code=$(HOOKCTL_PUSH=$push HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" export bash); then
     \builtin eval "$code"
+    _hookctl_arm
   elif [[ -z ${_hookctl_warned-} ]]; then
     _hookctl_warned=1
     \builtin printf 'hookctl: export failed; the environment was left unchanged\n' >&2
@@ -53,7 +59,9 @@ _hookctl_hook() {
   # $? is the user's last status: PROMPT_COMMAND runs this first; the push
   # trap calls it after a test, when that status no longer matters.
   # shellcheck disable=SC2319
-  \builtin local previous_exit_status=$? file run=
+  \builtin local previous_exit_status=$? pipe_status="${PIPESTATUS[*]}" file run=
+  # A command line ran (PS0 noted when): hand its end to the runner.
+  [[ -z ${_hookctl_started-} ]] || _hookctl_after "$previous_exit_status" "$pipe_status"
   if [[ -n ${_hookctl_native-} ]]; then
     # The builtin does the same work inside bash (and PROMPT_COMMAND calls it
     # directly once it is loaded).
@@ -86,6 +94,105 @@ _hookctl_hook() {
     \builtin read -r HOOKCTL_STATUS 2>/dev/null <"$_hookctl_status_file"
   fi
   \builtin return "$previous_exit_status"
+}
+
+# Per-shell hook points. Only while a hook point or [notify] applies where
+# the shell is does the glue add anything: PS0 notes when a command line
+# starts (an arithmetic subscript, no fork), a DEBUG trap reports its start
+# for beforeCommand, and the prompt reports its end. Each event is one
+# builtin printf to the shell's spool; a runner process runs the hooks.
+_hookctl_ps0_slot=()
+# shellcheck disable=SC2016 # expanded by bash when it shows PS0 and runs the trap
+_hookctl_ps0='${_hookctl_ps0_slot[_hookctl_started=${EPOCHREALTIME/[.,]/},_hookctl_ready=1,_hookctl_seq+=1,0]}'
+# shellcheck disable=SC2016
+_hookctl_debug='[[ -z ${_hookctl_ready-} ]] || _hookctl_before'
+
+# Records start with a letter and have NUL-ended fields; bash's own history
+# line (`history 1`) is the command line, as typed, also across lines.
+_hookctl_before() {
+  _hookctl_ready=
+  [[ -n ${COMP_LINE-} || -n ${READLINE_LINE-} ]] && \builtin return 0
+  {
+    \builtin printf 'b\0%s\0%s\0%s\0' "${_hookctl_seq-0}" "$PWD" "$_hookctl_root"
+    HISTTIMEFORMAT='' \builtin history 1
+    \builtin printf '\0'
+  } >>"$_hookctl_spool"
+  _hookctl_runner_check
+}
+
+_hookctl_after() {
+  \builtin local duration=$(( (${EPOCHREALTIME/[.,]/} - _hookctl_started) / 1000 ))
+  _hookctl_started=
+  _hookctl_ready=
+  [[ $_hookctl_armed == *a* ]] || \builtin return 0
+  {
+    \builtin printf 'a\0%s\0%s\0%s\0%s\0%s\0%s\0' "${_hookctl_seq-0}" "$1" "$2" "$duration" "$PWD" "$_hookctl_root"
+    HISTTIMEFORMAT='' \builtin history 1
+    \builtin printf '\0'
+  } >>"$_hookctl_spool"
+  _hookctl_runner_check
+}
+
+# Whether process $1 runs (a process that ended but was not reaped is a zombie).
+_hookctl_alive() {
+  [[ -n $1 && -r /proc/$1/stat ]] || \builtin return 1
+  \builtin local stat
+  \builtin read -r stat </proc/"$1"/stat 2>/dev/null
+  [[ $stat != *") Z "* ]]
+}
+
+# Starts this shell's runner unless it runs (a fork, once per shell, or
+# after the runner was killed: the events in the spool wait for it).
+_hookctl_runner_check() {
+  _hookctl_alive "${_hookctl_runner_pid-}" && \builtin return 0
+  _hookctl_runner_pid=
+  [[ -r $_hookctl_runner_file ]] && \builtin read -r _hookctl_runner_pid <"$_hookctl_runner_file"
+  _hookctl_alive "$_hookctl_runner_pid" && \builtin return 0
+  [[ -x $_hookctl_bin ]] || \builtin return 0
+  { HOOKCTL_SHELL=bash "$_hookctl_bin" __runner $$ & } 2>/dev/null
+  _hookctl_runner_pid=$!
+  \builtin disown "$_hookctl_runner_pid" 2>/dev/null
+}
+
+# Adds or removes the command hooks to match _hookctl_events.
+_hookctl_arm() {
+  [[ $_hookctl_events == *runner* ]] && _hookctl_runner_check
+  \builtin local want=''
+  [[ $_hookctl_events == *before* ]] && want+=b
+  [[ $_hookctl_events == *after* ]] && want+=a
+  [[ $want == "${_hookctl_armed-}" ]] && \builtin return 0
+  _hookctl_armed=$want
+  PS0=${PS0//"$_hookctl_ps0"/}
+  [[ -n $want ]] && PS0=$_hookctl_ps0${PS0-}
+  _hookctl_started=
+  _hookctl_ready=
+  if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+    # bash-preexec owns the DEBUG trap: hand the start over through it.
+    preexec_functions=("${preexec_functions[@]/#_hookctl_before}")
+    [[ $want == *b* ]] && preexec_functions+=(_hookctl_before)
+  elif [[ $want == *b* && -z ${_hookctl_debug_armed-} ]]; then
+    # Inside a function bash neither shows nor keeps a DEBUG trap unless the
+    # function has the trace attribute: the functions that lead here get it
+    # while the trap is ours, so that disarming sees and removes it. A DEBUG
+    # trap of the user's that was there when the glue loaded runs first.
+    \builtin trap -- "${_hookctl_previous_debug:+$_hookctl_previous_debug$'\n'}$_hookctl_debug" DEBUG
+    \builtin declare -ft _hookctl_hook _hookctl_export _hookctl_arm
+    _hookctl_debug_armed=1
+  elif [[ $want != *b* && -n ${_hookctl_debug_armed-} ]]; then
+    if [[ -n ${_hookctl_previous_debug-} ]]; then \builtin trap -- "$_hookctl_previous_debug" DEBUG; else \builtin trap - DEBUG; fi
+    \builtin declare -f +t _hookctl_hook _hookctl_export _hookctl_arm
+    _hookctl_debug_armed=
+  fi
+  # With the builtin, PROMPT_COMMAND calls it directly; the end of a command
+  # line needs $? and PIPESTATUS, which the function takes first.
+  if [[ -n ${_hookctl_native-} ]]; then
+    \builtin local native='\builtin hookctl __prompt'
+    if [[ $want == *a* ]]; then
+      PROMPT_COMMAND=("${PROMPT_COMMAND[@]/#"$native"/_hookctl_hook}")
+    else
+      PROMPT_COMMAND=("${PROMPT_COMMAND[@]/#_hookctl_hook/"$native"}")
+    fi
+  fi
 }
 
 # The native builtin, when it is installed: then no prompt forks at all. It
@@ -121,7 +228,7 @@ fi
 # With the builtin, PROMPT_COMMAND calls it directly (a function around it
 # costs more than the work); `enable -d hookctl` puts _hookctl_hook back.
 _hookctl_entry=_hookctl_hook
-[[ -n ${_hookctl_native-} ]] && _hookctl_entry='\builtin hookctl __prompt'
+[[ -n ${_hookctl_native-} && $_hookctl_events != *after* ]] && _hookctl_entry='\builtin hookctl __prompt'
 if [[ $(\builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
   if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* && " ${PROMPT_COMMAND[*]} " != *"hookctl __prompt"* ]]; then
     PROMPT_COMMAND=("$_hookctl_entry" "${PROMPT_COMMAND[@]}")
@@ -132,3 +239,15 @@ elif [[ ";${PROMPT_COMMAND-};" != *";_hookctl_hook;"* && ";${PROMPT_COMMAND-};" 
   PROMPT_COMMAND="$_hookctl_entry${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 fi
 \builtin unset _hookctl_entry
+
+# A DEBUG trap set before the glue loaded keeps running when a beforeCommand
+# hook applies (looked up only then: a command substitution forks).
+if [[ $_hookctl_events == *before* && -z ${_hookctl_debug_armed-} && -z ${bash_preexec_imported-}${__bp_imported-} ]]; then
+  _hookctl_trap=$(\builtin trap -p DEBUG)
+  if [[ -n $_hookctl_trap ]]; then
+    _hookctl_trap=${_hookctl_trap#trap -- }
+    \builtin eval "_hookctl_previous_debug=${_hookctl_trap% DEBUG}"
+  fi
+  \builtin unset _hookctl_trap
+fi
+_hookctl_arm

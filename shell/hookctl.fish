@@ -12,6 +12,13 @@ set -g _hookctl_marker @HOOKCTL_SHELLS_DIR@/$fish_pid.changed
 set -g _hookctl_stamp @HOOKCTL_SHELLS_DIR@/$fish_pid.stamp
 set -g _hookctl_watch_stamp @HOOKCTL_SHELLS_DIR@/$fish_pid.watch
 set -g _hookctl_status_file @HOOKCTL_SHELLS_DIR@/$fish_pid.status
+set -g _hookctl_spool @HOOKCTL_SHELLS_DIR@/$fish_pid.events
+set -g _hookctl_runner_file @HOOKCTL_SHELLS_DIR@/$fish_pid.runner
+# What the runner gets from this shell where it is now (the export keeps it
+# current): "before" and "after" (command lines), "runner" (events wait).
+set -g _hookctl_events @HOOKCTL_EVENTS@
+set -g _hookctl_armed ''
+set -g _hookctl_seq 0
 set -g _hookctl_watch
 set -q HOOKCTL_DIR; and set -g _hookctl_root $HOOKCTL_DIR; or set -g _hookctl_root ''
 set -gx HOOKCTL_SHELL_INTEGRATION 1
@@ -41,6 +48,7 @@ function _hookctl_export
     set -l code (HOOKCTL_SHELL_PID=$fish_pid $_hookctl_bin export fish)
     if test $status -eq 0
         printf '%s\n' $code | source
+        _hookctl_arm
     else if not set -q _hookctl_warned
         set -g _hookctl_warned 1
         printf 'hookctl: export failed; the environment was left unchanged\n' >&2
@@ -88,3 +96,56 @@ function _hookctl_push --on-signal WINCH
     _hookctl_hook
     commandline -f repaint
 end
+
+# Per-shell hook points. Only while a hook point or [notify] applies where
+# the shell is are fish_preexec and fish_postexec handlers defined; each
+# event is one builtin printf to the shell's spool, and a runner process
+# runs the hooks.
+# Whether process $argv[1] runs (a process that ended but was not reaped is a zombie).
+function _hookctl_alive
+    test -n "$argv[1]"; and test -r /proc/$argv[1]/stat; or return 1
+    read -l stat </proc/$argv[1]/stat 2>/dev/null
+    not string match -q '*) Z *' -- "$stat"
+end
+
+function _hookctl_runner_check
+    set -q _hookctl_runner_pid; and _hookctl_alive $_hookctl_runner_pid; and return 0
+    set -g _hookctl_runner_pid
+    test -r $_hookctl_runner_file; and read -g _hookctl_runner_pid <$_hookctl_runner_file
+    _hookctl_alive "$_hookctl_runner_pid"; and return 0
+    test -x "$_hookctl_bin"; or return 0
+    HOOKCTL_SHELL=fish $_hookctl_bin __runner $fish_pid &
+    set -g _hookctl_runner_pid $last_pid
+    disown $last_pid 2>/dev/null
+end
+
+# Adds or removes the event handlers to match _hookctl_events.
+function _hookctl_arm
+    string match -q '*runner*' -- "$_hookctl_events"; and _hookctl_runner_check
+    set -l want ''
+    string match -q '*before*' -- "$_hookctl_events"; and set want "$want"b
+    string match -q '*after*' -- "$_hookctl_events"; and set want "$want"a
+    test "$want" = "$_hookctl_armed"; and return 0
+    set -g _hookctl_armed $want
+    if test -z "$want"
+        functions -e _hookctl_preexec _hookctl_postexec
+        return 0
+    end
+    function _hookctl_preexec --on-event fish_preexec
+        set -g _hookctl_seq (math $_hookctl_seq + 1)
+        string match -q '*b*' -- $_hookctl_armed; or return 0
+        printf 'B\0%s\0%s\0%s\0%s\0' $_hookctl_seq $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
+        _hookctl_runner_check
+    end
+    function _hookctl_postexec --on-event fish_postexec
+        # One statement, or the first would reset $pipestatus.
+        set -l statuses $status $pipestatus
+        set -l exit_status $statuses[1]
+        set -l pipe_status "$statuses[2..-1]"
+        string match -q '*a*' -- $_hookctl_armed; or return 0
+        printf 'A\0%s\0%s\0%s\0%s\0%s\0%s\0%s\0' $_hookctl_seq $exit_status "$pipe_status" $CMD_DURATION $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
+        _hookctl_runner_check
+    end
+end
+
+_hookctl_arm

@@ -11,6 +11,11 @@ typeset -g _hookctl_marker=@HOOKCTL_SHELLS_DIR@/$$.changed
 typeset -g _hookctl_stamp=@HOOKCTL_SHELLS_DIR@/$$.stamp
 typeset -g _hookctl_watch_stamp=@HOOKCTL_SHELLS_DIR@/$$.watch
 typeset -g _hookctl_status_file=@HOOKCTL_SHELLS_DIR@/$$.status
+typeset -g _hookctl_spool=@HOOKCTL_SHELLS_DIR@/$$.events
+typeset -g _hookctl_runner_file=@HOOKCTL_SHELLS_DIR@/$$.runner
+# What the runner gets from this shell where it is now (the export keeps it
+# current): "before" and "after" (command lines), "runner" (events wait).
+typeset -g _hookctl_events=@HOOKCTL_EVENTS@
 typeset -ga _hookctl_watch
 typeset -g _hookctl_root=${HOOKCTL_DIR-}
 export HOOKCTL_SHELL_INTEGRATION=1
@@ -40,6 +45,7 @@ _hookctl_export() {
   fi
   if code=$(HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" export zsh); then
     builtin eval "$code"
+    _hookctl_arm
   elif [[ -z ${_hookctl_warned-} ]]; then
     typeset -g _hookctl_warned=1
     builtin printf 'hookctl: export failed; the environment was left unchanged\n' >&2
@@ -47,9 +53,11 @@ _hookctl_export() {
 }
 
 _hookctl_hook() {
-  local previous_exit_status=$? run=
+  local previous_exit_status=$? pipe_status="$pipestatus" run=
   # The user's options (KSH_ARRAYS, SH_WORD_SPLIT, ...) stay outside.
   emulate -L zsh
+  # A command line ran (preexec noted it): hand its end to the runner.
+  [[ -z ${_hookctl_started-} ]] || _hookctl_after $previous_exit_status $pipe_status
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
     typeset -g _hookctl_pwd=$PWD
     _hookctl_find_root
@@ -81,6 +89,67 @@ _hookctl_hook() {
   return $previous_exit_status
 }
 
+# Per-shell hook points. Only while a hook point or [notify] applies where
+# the shell is does the glue add a preexec function; each event is one
+# builtin printf to the shell's spool, and a runner process runs the hooks.
+typeset -g _hookctl_armed= _hookctl_started= _hookctl_line=
+typeset -gi _hookctl_seq=0
+
+_hookctl_preexec() {
+  emulate -L zsh
+  typeset -g _hookctl_started=$(( epochtime[1] * 1000 + epochtime[2] / 1000000 )) _hookctl_line=$1
+  (( ++_hookctl_seq ))
+  [[ $_hookctl_armed == *b* ]] || return 0
+  builtin printf 'B\0%s\0%s\0%s\0%s\0' $_hookctl_seq $PWD "$_hookctl_root" "$1" >>$_hookctl_spool
+  _hookctl_runner_check
+}
+
+_hookctl_after() {
+  emulate -L zsh
+  local duration=$(( epochtime[1] * 1000 + epochtime[2] / 1000000 - _hookctl_started ))
+  typeset -g _hookctl_started=
+  [[ $_hookctl_armed == *a* ]] || return 0
+  builtin printf 'A\0%s\0%s\0%s\0%s\0%s\0%s\0%s\0' $_hookctl_seq $1 "$2" $duration $PWD "$_hookctl_root" "$_hookctl_line" >>$_hookctl_spool
+  _hookctl_runner_check
+}
+
+# Whether process $1 runs (a process that ended but was not reaped is a zombie).
+_hookctl_alive() {
+  [[ -n $1 && -r /proc/$1/stat ]] || return 1
+  local stat
+  builtin read -r stat </proc/$1/stat 2>/dev/null
+  [[ $stat != *") Z "* ]]
+}
+
+# Starts this shell's runner unless it runs (a fork, once per shell, or
+# after the runner was killed: the events in the spool wait for it).
+_hookctl_runner_check() {
+  _hookctl_alive ${_hookctl_runner_pid-} && return 0
+  typeset -g _hookctl_runner_pid=
+  [[ -r $_hookctl_runner_file ]] && builtin read -r _hookctl_runner_pid <$_hookctl_runner_file
+  _hookctl_alive $_hookctl_runner_pid && return 0
+  [[ -x $_hookctl_bin ]] || return 0
+  HOOKCTL_SHELL=zsh "$_hookctl_bin" __runner $$ &!
+  typeset -g _hookctl_runner_pid=$!
+}
+
+# Adds or removes the preexec function to match _hookctl_events.
+_hookctl_arm() {
+  emulate -L zsh
+  [[ $_hookctl_events == *runner* ]] && _hookctl_runner_check
+  local want=
+  [[ $_hookctl_events == *before* ]] && want+=b
+  [[ $_hookctl_events == *after* ]] && want+=a
+  [[ $want == $_hookctl_armed ]] && return 0
+  typeset -g _hookctl_armed=$want _hookctl_started=
+  typeset -ag preexec_functions
+  preexec_functions=(${preexec_functions:#_hookctl_preexec})
+  if [[ -n $want ]]; then
+    zmodload -F zsh/datetime p:epochtime 2>/dev/null
+    preexec_functions+=(_hookctl_preexec)
+  fi
+}
+
 typeset -ag precmd_functions
 if (( ! ${precmd_functions[(I)_hookctl_hook]} )); then
   # "${a[@]}" keeps every element also under KSH_ARRAYS, where $a is the first.
@@ -106,3 +175,5 @@ TRAPWINCH() {
   (( $+functions[_hookctl_previous_winch] )) && _hookctl_previous_winch "$@"
   _hookctl_push
 }
+
+_hookctl_arm

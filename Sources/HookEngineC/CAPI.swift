@@ -247,6 +247,7 @@ enum PlanEncoding {
         for (index, message) in plan.messages.enumerated() { messages[index] = UnsafePointer(mallocString(message)) }
         value.message_count = plan.messages.count
         value.messages = UnsafePointer(messages)
+        value.command_events = plan.commandEvents.map { UnsafePointer(mallocString($0)) }
         result.initialize(to: value)
         return result
     }
@@ -254,7 +255,7 @@ enum PlanEncoding {
     static func free(_ plan: UnsafeMutablePointer<hookengine_plan>) {
         let value = plan.pointee
         let release = { (pointer: UnsafePointer<CChar>?) in Glibc.free(pointer.map { UnsafeMutableRawPointer(mutating: $0) }) }
-        [value.left, value.entered, value.execution].forEach(release)
+        [value.left, value.entered, value.execution, value.command_events].forEach(release)
         for index in 0..<value.variable_count {
             release(value.variables[index].name)
             release(value.variables[index].value)

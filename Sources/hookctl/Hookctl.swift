@@ -26,8 +26,8 @@ struct Hookctl: ParsableCommand {
         version: HookEngineInfo.version,
         subcommands: [
             InitCommand.self, EditCommand.self, AllowCommand.self, DenyCommand.self, StatusCommand.self, LoadCommand.self,
-            ReloadCommand.self, CancelCommand.self, LogsCommand.self, DoctorCommand.self, ShellCommand.self, ExportCommand.self,
-            SuperviseCommand.self,
+            ReloadCommand.self, CancelCommand.self, LogsCommand.self, HooksCommand.self, DoctorCommand.self, ShellCommand.self, ExportCommand.self,
+            SuperviseCommand.self, RunnerCommand.self,
         ])
 
     /// Parses and runs a command; hookctl errors exit 1, usage errors exit 2.

@@ -12,7 +12,7 @@ enum ProcessContext {
         let environment = Environment.parse(UnsafeRawPointer(environ).assumingMemoryBound(to: UnsafePointer<CChar>?.self))
         return EngineContext(
             workingDirectory: try workingDirectory(environment: environment), environment: environment, shellPID: shellPID,
-            executable: executablePath())
+            executable: executablePath(), userID: getuid())
     }
 
     /// The working directory as the shell spells it (`$PWD` when it is accurate).

@@ -30,6 +30,7 @@ class Sandbox:
         self.home.mkdir()
         self.env = {
             "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
             "HOOKCTL_STATE_DIR": str(self.state),
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "TERM": "xterm",

@@ -256,6 +256,11 @@ static int export_now(int redraw) {
         else unset_variable(plan->variables[i].name);
     }
     waiting = (plan->transitions & HOOKENGINE_WAITING) && (plan->transitions & HOOKENGINE_ENTERED);
+    if (plan->command_events) {
+        /* The glue's own setting (not exported); it arms or disarms its command hooks. */
+        bind_global_variable("_hookctl_events", (char *)plan->command_events, 0);
+        parse_and_execute(savestring("_hookctl_arm"), "hookctl", SEVAL_NOHIST);
+    }
     hookengine_plan_free(plan);
     if (redraw) redraw_prompt();
     return waiting;

@@ -109,6 +109,11 @@ typedef struct hookengine_plan {
     const hookengine_variable *variables; /**< sorted by name */
     size_t message_count;
     const char *const *messages; /**< without the "hookctl: " prefix or a newline */
+    /** What the shell hands over to its per-shell hook runner from now on:
+     * space-separated words "before" and "after" (command lines), "runner"
+     * (events wait in the spool: start the runner if it is not running);
+     * "" for nothing; NULL: keep what it does. */
+    const char *command_events;
 } hookengine_plan;
 
 /** The export of hookengine_export as data; NULL on error. */

@@ -4,8 +4,8 @@ public enum ConfigParser {
     private typealias Node = TOMLReader.Node
     private typealias Table = TOMLReader.Table
 
-    private static let topLevelKeys: Set<String> = ["env", "settings", "hooks"]
-    private static let settingsKeys: Set<String> = ["timeout", "secrets", "dotenv"]
+    private static let topLevelKeys: Set<String> = ["env", "settings", "hooks", "notify"]
+    private static let settingsKeys: Set<String> = ["timeout", "secrets", "dotenv", "fail_fast"]
     private static let hookKeys: Set<String> = [
         "id", "command", "args", "dir", "source", "preload", "condition", "dependsOn", "description", "timeout", "inputs",
     ]
@@ -31,13 +31,16 @@ public enum ConfigParser {
         var config = ProjectConfig(root: root)
 
         for key in table.keys where !topLevelKeys.contains(key) {
-            throw invalid(table[key]?.line, "unknown key '\(key)'; expected [env], [settings] or [[hooks.POINT]] tables")
+            throw invalid(table[key]?.line, "unknown key '\(key)'; expected [env], [settings], [notify] or [[hooks.POINT]] tables")
         }
         if let env = table["env"] {
             config.environment = try parseEnvironment(env)
         }
         if let settings = table["settings"] {
             try parseSettings(settings, into: &config)
+        }
+        if let notify = table["notify"] {
+            config.notify = try parseNotify(notify)
         }
         if let hooks = table["hooks"] {
             guard let hooksTable = hooks.table else { throw invalid(hooks.line, "'hooks' must be a table") }
@@ -77,7 +80,7 @@ public enum ConfigParser {
     private static func parseSettings(_ node: Node, into config: inout ProjectConfig) throws {
         guard let table = node.table else { throw invalid(node.line, "'settings' must be a table") }
         for key in table.keys where !settingsKeys.contains(key) {
-            throw invalid(table[key]?.line, "unknown key '\(key)' in [settings]; expected timeout, secrets or dotenv")
+            throw invalid(table[key]?.line, "unknown key '\(key)' in [settings]; expected timeout, secrets, dotenv or fail_fast")
         }
         if let timeout = table["timeout"] {
             config.defaultTimeoutMilliseconds = try duration(timeout)
@@ -88,6 +91,74 @@ public enum ConfigParser {
         if let dotenv = table["dotenv"] {
             config.dotenvFiles = try dotenvFiles(dotenv)
         }
+        if let failFast = table["fail_fast"] {
+            config.failFast = try bool(failFast, key: "fail_fast")
+        }
+    }
+
+    /// Reads and validates the user's config.toml; a missing file is the defaults.
+    public static func loadUserConfig(path: String) throws -> UserConfig {
+        guard POSIX.exists(path) else { return UserConfig() }
+        do {
+            return try parseUserConfig(bytes: POSIX.readFile(path, limit: 1 << 20))
+        } catch HookctlError.invalidConfig(let line, let message) {
+            throw HookctlError.invalidUserConfig(path: path, line: line, message: message)
+        }
+    }
+
+    /// Validates the bytes of a user's config.toml: `[settings]` (timeout, fail_fast) and `[notify]`.
+    public static func parseUserConfig(bytes: Bytes) throws -> UserConfig {
+        let table: Table
+        do {
+            table = try TOMLReader.parse(bytes)
+        } catch let error as TOMLReader.SyntaxError {
+            throw invalid(error.line, error.message)
+        }
+        var config = UserConfig()
+        for key in table.keys where key != "settings" && key != "notify" {
+            throw invalid(table[key]?.line, "unknown key '\(key)'; expected [settings] or [notify]")
+        }
+        if let settings = table["settings"] {
+            guard let settingsTable = settings.table else { throw invalid(settings.line, "'settings' must be a table") }
+            for key in settingsTable.keys where key != "timeout" && key != "fail_fast" {
+                throw invalid(settingsTable[key]?.line, "unknown key '\(key)' in [settings]; expected timeout or fail_fast")
+            }
+            if let timeout = settingsTable["timeout"] { config.defaultTimeoutMilliseconds = try duration(timeout) }
+            if let failFast = settingsTable["fail_fast"] { config.failFast = try bool(failFast, key: "fail_fast") }
+        }
+        if let notify = table["notify"] { config.notify = try parseNotify(notify) }
+        return config
+    }
+
+    /// `[notify]`: `after`, `only`, `never`, `via` ("terminal" or "command") and `command`.
+    private static func parseNotify(_ node: Node) throws -> NotifySettings {
+        guard let table = node.table else { throw invalid(node.line, "'notify' must be a table") }
+        let keys: Set<String> = ["after", "only", "never", "via", "command"]
+        for key in table.keys where !keys.contains(key) {
+            throw invalid(table[key]?.line, "unknown key '\(key)' in [notify]; expected after, only, never, via or command")
+        }
+        var notify = NotifySettings()
+        if let after = table["after"] {
+            guard let text = after.string ?? after.integer.map(String.init), let milliseconds = DurationParser.milliseconds(text) else {
+                throw invalid(after.line, "invalid 'after'; use a duration such as \"10s\" or \"2m\"")
+            }
+            notify.afterMilliseconds = milliseconds
+        }
+        if let only = table["only"] { notify.only = try strings(only, key: "only") }
+        if let never = table["never"] { notify.never = try strings(never, key: "never") }
+        let command = try table["command"].map { try strings($0, key: "command") }
+        switch try table["via"].map({ try string($0, key: "via") }) ?? (command == nil ? "terminal" : "command") {
+        case "terminal":
+            notify.delivery = .terminal
+        case "command":
+            guard let command, !command.isEmpty, !command[0].isEmpty else {
+                throw invalid(table["via"]?.line ?? node.line, "via = \"command\" needs command = [\"program\", \"args\"...]")
+            }
+            notify.delivery = .command(command)
+        default:
+            throw invalid(table["via"]?.line, "'via' must be \"terminal\" or \"command\"")
+        }
+        return notify
     }
 
     /// `dotenv = [".env", { path = ".env.local", required = false }]` (a single string is one file).

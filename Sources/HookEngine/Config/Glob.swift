@@ -8,6 +8,11 @@ import SystemPackage
 /// within one path segment (not a leading dot), `**` any number of
 /// segments. Symlinked directories are not followed, so a link loop ends.
 enum Glob {
+    /// Whether `text` as a whole matches the shell pattern `pattern` (`*` also matches `/`).
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        fnmatch(pattern, text, 0) == 0
+    }
+
     /// Real paths of the regular files below `directory` matching `pattern`, sorted.
     static func files(matching pattern: String, in directory: String) -> [String] {
         let base = pattern.hasPrefix("/") ? "/" : directory

@@ -12,6 +12,10 @@ public struct ProjectConfig: Sendable {
     public var dotenvFiles: [DotenvFile] = []
     /// Names listed in `[settings] secrets`.
     public var secretNames: Set<String> = []
+    /// `[settings] fail_fast`: a failing per-shell hook stops the rest of its point; nil when not set here.
+    public var failFast: Bool?
+    /// `[notify]`, which inside the project replaces the user's own.
+    public var notify: NotifySettings?
     /// The `[[hooks.POINT]]` entries of each point, in file order.
     public var hooksByPoint: [HookPoint: [HookSpec]] = [:]
 

@@ -44,14 +44,18 @@ public struct EngineContext {
     /// The hookctl executable, started again as `hookctl __supervise ID`.
     public let executable: String
     public let paths: StatePaths
+    /// The user the host runs as: the user's own hook scripts must belong to
+    /// this uid. nil when the host cannot tell; ownership is then not checked.
+    public var userID: UInt32?
     public let clock: any EngineClock
     /// The state database, opened on first use and shared by copies of this context.
     let connection: StateConnection
 
     public init(
         workingDirectory: String, environment: EnvironmentMap, shellPID: Int32? = nil, executable: String,
-        paths: StatePaths? = nil, clock: any EngineClock = SystemClock()
+        paths: StatePaths? = nil, userID: UInt32? = nil, clock: any EngineClock = SystemClock()
     ) {
+        self.userID = userID
         self.workingDirectory = workingDirectory
         self.environment = environment
         self.shellPID = shellPID

@@ -35,9 +35,23 @@ public struct StatePaths: Sendable {
     public func watch(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).watch") }
     /// What `HOOKCTL_STATUS` of shell `pid` says while its hooks load (`loading 1/3`), one line.
     public func status(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).status") }
+    /// The events of shell `pid` for its runner: command lines, enter, leave, loaded.
+    public func events(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).events") }
+    /// The pid of shell `pid`'s runner, a file the runner holds a lock on while it runs.
+    public func runner(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).runner") }
+    /// Lines the runner leaves for shell `pid`'s next prompt (a hook point that failed).
+    func notices(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).notices") }
+    /// How the `enter` hooks of shell `pid` went, when `fail_fast` makes the load wait for them.
+    func enterGate(shell pid: Int32) -> String { Path.join(shellsDirectory, "\(pid).enter") }
     /// Held for as long as it runs by the supervisor `key` names (a project root and hook point).
     func lock(key: String) -> String { Path.join(root, "locks/\(SHA256.hex(Bytes(key.utf8)).prefix(32)).lock") }
     func runDirectory(execution: String) -> String { Path.join(root, "runs/\(execution)") }
+    /// Removes the run logs of an execution that is no longer kept.
+    func removeRunDirectory(execution: String) {
+        let directory = runDirectory(execution: execution)
+        for name in POSIX.directoryEntries(directory) { unlink(Path.join(directory, name)) }
+        rmdir(directory)
+    }
     func runLog(execution: String, hook: String) -> String { Path.join(runDirectory(execution: execution), "\(hook).log") }
 
     /// Creates the directory tree with private permissions.

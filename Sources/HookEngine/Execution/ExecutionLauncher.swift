@@ -98,9 +98,7 @@ struct ExecutionLauncher {
     /// state stays small however long hookctl is used.
     private func prune(realRoot: String, point: HookPoint) throws {
         for id in try store.pruneExecutions(root: realRoot, point: point, keep: Self.keptExecutions) {
-            let directory = paths.runDirectory(execution: id)
-            for name in POSIX.directoryEntries(directory) { unlink(Path.join(directory, name)) }
-            rmdir(directory)
+            paths.removeRunDirectory(execution: id)
         }
     }
 

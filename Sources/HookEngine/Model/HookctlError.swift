@@ -5,6 +5,8 @@ public enum HookctlError: Error, Equatable, CustomStringConvertible {
     case noProject(directory: String)
     /// `hookctl.toml` is not valid; `line` is known when the parser can tell.
     case invalidConfig(line: Int?, message: String)
+    /// The user's own config.toml is not valid.
+    case invalidUserConfig(path: String, line: Int?, message: String)
     /// A dotenv file of `[settings] dotenv` is missing (when required) or not valid.
     case invalidDotenv(file: String, line: Int?, message: String)
     /// A file or directory could not be read or written.
@@ -41,6 +43,8 @@ public enum HookctlError: Error, Equatable, CustomStringConvertible {
         case .invalidConfig(let line, let message):
             let location = line.map { "hookctl.toml:\($0)" } ?? "hookctl.toml"
             return "\(location): \(message)"
+        case .invalidUserConfig(let path, let line, let message):
+            return "\(path)\(line.map { ":\($0)" } ?? ""): \(message); fix the file, and new shells pick it up"
         case .invalidDotenv(let file, let line, let message):
             return "\(file)\(line.map { ":\($0)" } ?? ""): \(message); fix \(file) and the project loads at the next prompt"
         case .fileSystem(let path, let message):

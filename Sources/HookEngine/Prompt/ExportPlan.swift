@@ -36,6 +36,10 @@ public struct ExportPlan: Sendable, Equatable {
     /// The files besides hookctl.toml whose change the shell must notice at
     /// its next prompt (what the approval covers); nil: keep what it watches.
     public var watchedFiles: [String]?
+    /// What the glue hands over to the per-shell runner where the shell is
+    /// now: `before` and `after` (command lines), `runner` (events wait in
+    /// the spool); empty for nothing; nil: keep what it does.
+    public var commandEvents: String?
 
     public init(transitions: [Transition] = [], variables: [PlannedVariable] = [], messages: [String] = []) {
         self.transitions = transitions

@@ -41,9 +41,10 @@ public struct Exporter {
             session.messages.append("\(error)")
             return session.result()
         }
-        let plan = try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
+        var plan = try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
             try self.plan(session: &session, root: root, store: store)
         }
+        plan.commandEvents = ShellEventHandover(context: context, shellPID: request.shellPID).handOver(session)
         // While the hooks load, the glue reads the status from a file the supervisor keeps current.
         ShellMarkers.show(session.status, shell: request.shellPID, paths: context.paths)
         return plan
@@ -57,6 +58,8 @@ public struct Exporter {
         }
         let paths = context.paths
         unlink(paths.marker(shell: request.shellPID))
+        let handover = ShellEventHandover(context: context, shellPID: request.shellPID)
+        session.messages += handover.takeNotices()
         let realRoot = root.map { POSIX.realPath($0) ?? $0 }
         let previous = try store.shell(pid: request.shellPID)
 
@@ -106,6 +109,8 @@ public struct Exporter {
             return session.result()
         }
 
+        session.approvedProject = project
+        if entering { handover.openGateIfNeeded(entering: project) }
         session.status = .loading(finished: 0, total: project.config.hooks(at: .onEnter).count)
         guard var execution = try currentExecution(of: project, restartCancelled: entering, environment: session.changes.working) else {
             return session.result()
@@ -184,6 +189,10 @@ public struct Exporter {
         case .running:
             session.transitions.append(.waiting(execution: execution.id))
         case .completed:
+            if let gate = ShellEventHandover(context: context, shellPID: session.request.shellPID).gate(root: project.root), gate != .passed {
+                try hold(execution, behind: gate, project: project, session: &session)
+                return
+            }
             guard session.loaded?.executionID != execution.id || session.loadedRoot != project.root else { return }
             let variables = try store.capturedEnvironment(execution: execution.id)
             session.load(variables, executionID: execution.id, root: project.root)
@@ -197,6 +206,23 @@ public struct Exporter {
         }
     }
 
+    /// With `fail_fast`, a completed execution waits for the shell's `enter`
+    /// hooks; when one of them failed, nothing is applied (said once).
+    private func hold(_ execution: ExecutionRecord, behind gate: EnterGate.State, project: Project, session: inout ExportSession) throws {
+        switch gate {
+        case .waiting:
+            session.status = .loading(finished: project.config.hooks(at: .onEnter).count, total: project.config.hooks(at: .onEnter).count)
+            session.transitions.append(.waiting(execution: execution.id))
+        case .failed(let hook, let reported):
+            session.unload(ifLoaded: project.root)
+            session.status = .failed(hook: hook)
+            guard !reported else { return }
+            EnterGate(paths: context.paths, shellPID: session.request.shellPID).markReported(root: project.root)
+            session.messages.append("the enter hook '\(hook)' failed and fail_fast is set, so nothing was loaded; run 'hookctl logs --hook \(hook)', then 'cd .' after a fix")
+        case .passed:
+            break
+        }
+    }
 }
 
 /// The state one export builds up: variable changes, transitions and messages.
@@ -208,6 +234,10 @@ struct ExportSession {
     var watchedFiles: [String]?
     /// What `HOOKCTL_STATUS` says after this export; nil (unset) outside a project.
     var status: PromptStatus?
+    /// The project the shell is in, once it proved approved: its per-shell hooks may run.
+    var approvedProject: Project?
+    /// The names the latest load set, for the `loaded` point.
+    var loadedNames: [String] = []
     private(set) var loaded: LoadedState?
     private(set) var loadedRoot: String?
 
@@ -254,6 +284,7 @@ struct ExportSession {
             messages.append("refused to set \(refused.joined(separator: ", ")): hookctl or the shell depends on \(refused.count == 1 ? "it" : "them")")
         }
         let summary = changes.apply(variables, executionID: executionID, root: root)
+        loadedNames = variables.filter { $0.value != nil && !ReservedNames.contains($0.name) }.map(\.name)
         transitions.append(.applied(execution: executionID, root: root))
         messages.append("loaded \(root)" + (summary.isEmpty ? "" : " (\(summary.joined(separator: " ")))"))
         (loaded, loadedRoot) = Self.loadedProject(in: changes.working)

@@ -16,10 +16,13 @@ public struct StatusQuery {
         if case .failure(let error) = project.dotenv { report.problem = error.description }
         let store = try context.store
         let launcher = try context.launcher
+        let pointHooks = PointHooks(context: context)
         for point in HookPoint.all {
-            let hooks = project.config.hooks(at: point)
-            var execution = try store.latestExecution(root: project.realRoot, point: point, fingerprint: project.fingerprint)
-            if let current = execution { execution = try launcher.refresh(current) }
+            let hooks = pointHooks.hooks(at: point, project: project).hooks.map(\.spec)
+            // A per-shell point's latest run, in any shell; the project's own points for its current contents.
+            var execution = try store.latestExecution(
+                root: project.realRoot, point: point, fingerprint: point.scope == .project ? project.fingerprint : nil)
+            if let current = execution, point.scope == .project { execution = try launcher.refresh(current) }
             if point == .onEnter {
                 report.execution = execution
                 report.logDirectory = execution.map { context.paths.runDirectory(execution: $0.id) }
@@ -43,10 +46,16 @@ public struct StatusQuery {
     /// The ids of the project's hooks, every point, in file order; none
     /// outside a project or when hookctl.toml is invalid (for completion).
     public func hookIDs(directory: String?) -> [String] {
-        guard let directory = try? context.resolveDirectory(directory), let root = ConfigLocator.projectRoot(from: directory),
-            let config = try? ConfigParser.load(root: root)
-        else { return [] }
-        return config.allHooks.map(\.id)
+        guard let directory = try? context.resolveDirectory(directory) else { return [] }
+        let project = ConfigLocator.projectRoot(from: directory).flatMap { try? Project.load(root: $0) }
+        return PointHooks(context: context).ids(project: project)
+    }
+
+    /// Every point's hooks where `directory` is, with where each comes from (`hookctl hooks`).
+    public func hookListing(directory: String?) throws -> HookListing {
+        let directory = try context.resolveDirectory(directory)
+        let project = try ConfigLocator.projectRoot(from: directory).map { try Project.load(root: $0) }
+        return PointHooks(context: context).listing(project: project)
     }
 
     /// Blocks until the project's onEnter execution has ended, then reports it.

@@ -8,6 +8,8 @@ public struct ShellGlue {
 
     /// The glue for `shell`, with the binary and state paths filled in.
     public func script(for shell: ShellKind) -> String {
+        // The glue appends to files in the state directory with builtins only: it must exist.
+        try? context.paths.prepare()
         let template: [UInt8]
         switch shell {
         case .bash: template = PackageResources.hookctl_bash
@@ -21,5 +23,6 @@ public struct ShellGlue {
             .replacingAll("@HOOKCTL_BIN@", with: quote(context.executable))
             .replacingAll("@HOOKCTL_SHELLS_DIR@", with: quote(context.paths.shellsDirectory))
             .replacingAll("@HOOKCTL_BUILTIN@", with: quote(BashBuiltin.path(context: context)))
+            .replacingAll("@HOOKCTL_EVENTS@", with: quote(ShellEventHandover(context: context, shellPID: 0).commandEvents(project: nil)))
     }
 }

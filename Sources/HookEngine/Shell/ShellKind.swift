@@ -22,6 +22,11 @@ public enum ShellKind: String, Sendable, CaseIterable {
             }.joined()
             code += self == .fish ? Bytes("set -g _hookctl_watch".utf8) + words + Bytes(";\n".utf8) : Bytes("_hookctl_watch=(".utf8) + words + Bytes(" );\n".utf8)
         }
+        if let events = plan.commandEvents {
+            // Also the glue's own, not exported; the glue arms or disarms its command hooks after the export.
+            let value = self == .fish ? ShellQuoting.fish(Bytes(events.utf8)) : ShellQuoting.posix(Bytes(events.utf8))
+            code += Bytes((self == .fish ? "set -g _hookctl_events " : "_hookctl_events=").utf8) + value + Bytes(";\n".utf8)
+        }
         return code
     }
 
