@@ -96,6 +96,57 @@ def builtin_entry(root, env, directory):
     return (end - start) / (2 * count)
 
 
+def command_line_cost(root, env):
+    """Seconds per command line in each shell, outside any project, with no
+    hook configured and with one afterCommand hook: what the glue does
+    between Enter and the next prompt (bash: PS0's expansion and the
+    prompt function; zsh: preexec and precmd; fish: the preexec and
+    postexec handlers). The runner is left out (a live pid stands in for
+    it): it works beside the shell, not in its way."""
+    hooks = Path(env["XDG_CONFIG_HOME"]) / "hookctl/hooks/afterCommand.d"
+    count = 5000
+    scripts = {
+        "bash": (["bash", "--noprofile", "--norc", "-c"], f"""eval "$("{BIN}" shell init bash)"
+            _hookctl_runner_pid=$$; set -o history; history -s ': bench'
+            start=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do : "${{PS0@P}}"; _hookctl_hook; done
+            end=$EPOCHREALTIME
+            echo "$start $end" """),
+        "zsh": (["zsh", "-f", "-c"], f"""eval "$("{BIN}" shell init zsh)"
+            _hookctl_runner_pid=$$; zmodload zsh/datetime
+            start=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do for f in $preexec_functions; do $f ': bench'; done; for f in $precmd_functions; do $f; done; done
+            end=$EPOCHREALTIME
+            echo "$start $end" """),
+        "fish": (["fish", "--no-config", "-c"], f"""{BIN} shell init fish | source
+            set -g _hookctl_runner_pid $fish_pid
+            set -l start (date +%s%N)
+            for i in (seq {count})
+                emit fish_preexec ': bench'; emit fish_postexec ': bench'; emit fish_prompt
+            end
+            set -l end (date +%s%N)
+            echo $start $end"""),
+    }
+    result = {}
+    for configured in (False, True):
+        if configured:
+            hooks.mkdir(parents=True, exist_ok=True)
+            (hooks / "10-bench.sh").write_text("#!/bin/sh
+")
+            (hooks / "10-bench.sh").chmod(0o755)
+        for shell, (argv, script) in scripts.items():
+            if not shutil.which(argv[0]):
+                continue
+            out = subprocess.run([*argv, script], env=env, cwd=root, capture_output=True, text=True, check=True).stdout.split()
+            start, end = float(out[-2]), float(out[-1])
+            seconds = (end - start) / (1e9 if shell == "fish" else 1) / count
+            result[(shell, configured)] = seconds
+    shutil.rmtree(Path(env["XDG_CONFIG_HOME"]) / "hookctl", ignore_errors=True)
+    for spool in (Path(env["HOOKCTL_STATE_DIR"]) / "shells").glob("*.events*"):
+        spool.unlink()
+    return result
+
+
 def hyperfine(commands: dict, env, cwd, runs=200):
     """Mean seconds per run of each command, one hyperfine run for all."""
     out = Path(cwd) / "hyperfine.json"
@@ -189,6 +240,7 @@ def main():
         # direnv entering: `direnv export bash` in the project with nothing loaded yet.
         direnv_entry = hyperfine({"direnv": f"{DIRENV} export bash"}, env, loaded)["direnv"]
         entry = builtin_entry(root, env, loaded) if HAVE_BUILTIN else None
+        per_command = command_line_cost(root, env)
         parallel, serial = parallel_hooks(root, env)
         errors, supervisors, state = concurrent_callers(root, env)
 
@@ -216,6 +268,12 @@ def main():
                 ("entering a project, bash builtin", f"{entry * 1e3:.3f} ms", f"`direnv export bash` {direnv_entry * 1e3:.2f} ms",
                  f"budget: < 0.3 ms; {direnv_entry / entry:.1f}x cheaper than direnv's entry"),
             ]
+        for shell in ("bash", "zsh", "fish"):
+            if (shell, True) not in per_command:
+                continue
+            none, one = per_command[(shell, False)], per_command[(shell, True)]
+            rows.append((f"a command line, {shell}, one afterCommand hook", f"{one * 1e6:.1f} µs", f"no hook {none * 1e6:.1f} µs",
+                         f"{(one - none) * 1e6:.1f} µs added, {one / none:.2f}x (budget: no fork, <= 30 µs added)"))
         rows += [
             ("`export bash`, loaded project", f"{export_loaded['hookctl'] * 1e3:.2f} ms", f"direnv {export_loaded['direnv'] * 1e3:.2f} ms",
              f"{export_loaded['hookctl'] / export_loaded['direnv']:.2f} of direnv's time (budget: <= 0.7)" + before(export_loaded)),

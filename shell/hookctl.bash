@@ -168,8 +168,11 @@ _hookctl_arm() {
   _hookctl_ready=
   if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
     # bash-preexec owns the DEBUG trap: hand the start over through it.
-    preexec_functions=("${preexec_functions[@]/#_hookctl_before}")
-    [[ $want == *b* ]] && preexec_functions+=(_hookctl_before)
+    \builtin local name
+    \builtin local -a kept
+    for name in "${preexec_functions[@]}"; do [[ $name == _hookctl_before ]] || kept+=("$name"); done
+    [[ $want == *b* ]] && kept+=(_hookctl_before)
+    preexec_functions=("${kept[@]}")
   elif [[ $want == *b* && -z ${_hookctl_debug_armed-} ]]; then
     # Inside a function bash neither shows nor keeps a DEBUG trap unless the
     # function has the trace attribute: the functions that lead here get it

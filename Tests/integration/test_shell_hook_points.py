@@ -340,3 +340,64 @@ def test_notify_on_the_terminal(sandbox, shell_kind, duration, expected):
     except Exception:
         seen = False
     assert seen == expected
+
+
+def test_command_events_cost_no_fork(sandbox, shell_kind):
+    from test_bash_builtin import forks_during
+    log = sandbox.root / "events.jsonl"
+    user_hook(sandbox, "beforeCommand", "10-log.sh")
+    user_hook(sandbox, "afterCommand", "10-log.sh")
+    user_hook(sandbox, "commandFailed", "10-log.sh")
+    shell = logged_shell(sandbox, shell_kind, log)
+    shell.run("true")
+    wait_records(log, 2)
+    calls, _ = forks_during(shell, ["true", "false", ": third", ""])
+    # fish saves its history on a thread of its own: a thread is not a process.
+    processes = [call for call in calls if "CLONE_THREAD" not in call]
+    assert processes == [], processes
+    seen = wait_records(log, 2 + 7)
+    assert [r["HOOKCTL_COMMAND"] for r in seen if r["HOOKCTL_HOOK_POINT"] == "afterCommand"] == ["true", "true", "false", ": third"]
+
+
+BASH_PREEXEC_STAND_IN = r'''
+# The interface of bash-preexec that hookctl relies on: the flag, the two
+# arrays, and its DEBUG trap calling preexec_functions once per command line.
+bash_preexec_imported=defined
+preexec_functions=(); precmd_functions=()
+__bp_ran=
+__bp_debug() { [[ -n $__bp_ran || -n $COMP_LINE ]] && return; [[ $BASH_COMMAND == _bp_precmd* ]] && return; __bp_ran=1; local f; for f in "${preexec_functions[@]}"; do "$f" "$BASH_COMMAND"; done; }
+_bp_precmd() { local s=$?; __bp_ran=; local f; for f in "${precmd_functions[@]}"; do "$f"; done; return $s; }
+trap '__bp_debug' DEBUG
+PROMPT_COMMAND=_bp_precmd
+user_preexec() { echo "user preexec saw: $1" >> "$EVENTS_LOG.user"; }
+preexec_functions+=(user_preexec)
+'''
+
+
+def test_coexists_with_bash_preexec(sandbox):
+    log = sandbox.root / "events.jsonl"
+    user_hook(sandbox, "beforeCommand", "10-log.sh")
+    user_hook(sandbox, "afterCommand", "10-log.sh")
+    sandbox.env["EVENTS_LOG"] = str(log)
+    shell = sandbox.shell("bash", extra_rc=BASH_PREEXEC_STAND_IN)
+    shell.run("echo together")
+    seen = wait_records(log, 2)
+    assert [r["HOOKCTL_HOOK_POINT"] for r in seen] == ["beforeCommand", "afterCommand"]
+    assert all(r["HOOKCTL_COMMAND"] == "echo together" for r in seen)
+    assert "__bp_debug" in shell.run("trap -p DEBUG") and "_hookctl" not in shell.run("trap -p DEBUG")
+    assert "user preexec saw: echo together" in Path(str(log) + ".user").read_text()
+
+
+def test_other_prompt_hooks_keep_running(sandbox, shell_kind):
+    log = sandbox.root / "events.jsonl"
+    user_hook(sandbox, "afterCommand", "10-log.sh")
+    sandbox.env["EVENTS_LOG"] = str(log)
+    others = {
+        "bash": 'trap \'echo "user debug" >> "$EVENTS_LOG.user"\' DEBUG\n',
+        "zsh": 'user_preexec() { echo "user preexec" >> "$EVENTS_LOG.user"; }\npreexec_functions+=(user_preexec)\n',
+        "fish": 'function user_preexec --on-event fish_preexec; echo "user preexec" >> "$EVENTS_LOG.user"; end\n',
+    }
+    shell = sandbox.shell(shell_kind, extra_rc=others[shell_kind])
+    shell.run("echo both")
+    wait_records(log, 1)
+    assert Path(str(log) + ".user").read_text().strip() != ""

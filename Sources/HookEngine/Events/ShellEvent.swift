@@ -90,15 +90,14 @@ public enum ShellEvent: Sendable, Equatable {
         }
     }
 
-    /// The command line of a record: bash's `history 1` prints `  42  line`
-    /// (`42*` for an edited entry) and a newline, which are not the line.
+    /// The command line of a record: bash's `history 1` prints the entry's
+    /// number, a space (`*` for an edited entry), a space, the line and a
+    /// newline (`   42  make`, `  108* make`).
     private static func text(_ field: String, _ fromHistory: Bool) -> String {
         guard fromHistory else { return field }
-        var rest = Substring(field)
-        rest = rest.drop { $0 == " " }
-        rest = rest.drop { $0.isNumber }
-        if rest.first == "*" { rest = rest.dropFirst() }
-        if rest.hasPrefix("  ") { rest = rest.dropFirst(2) }
+        var rest = Substring(field).drop { $0 == " " }.drop { $0.isNumber }
+        if rest.first == " " || rest.first == "*" { rest = rest.dropFirst() }
+        if rest.first == " " { rest = rest.dropFirst() }
         if rest.hasSuffix("\n") { rest = rest.dropLast() }
         return String(rest)
     }
