@@ -275,7 +275,7 @@ def test_many_commands_keep_their_order(sandbox):
     log = sandbox.root / "events.jsonl"
     user_hook(sandbox, "afterCommand", "10-log.sh", "#!/bin/sh\nprintf '%s\\n' \"$HOOKCTL_COMMAND\" >> \"$EVENTS_LOG\"\n")
     shell = logged_shell(sandbox, "bash", log)
-    count = 300
+    count = 1000
     for index in range(count):
         shell.child.sendline(f": {index}")
     for _ in range(count):
@@ -401,3 +401,32 @@ def test_other_prompt_hooks_keep_running(sandbox, shell_kind):
     shell.run("echo both")
     wait_records(log, 1)
     assert Path(str(log) + ".user").read_text().strip() != ""
+
+
+def test_with_the_bash_builtin(sandbox):
+    from test_bash_builtin import forks_during, is_native, native_shell
+    log = sandbox.root / "events.jsonl"
+    sandbox.env["EVENTS_LOG"] = str(log)
+    project = sandbox.project("proj", '[env]\nA = "1"\n')
+    project_hook(project, "afterCommand", "10-log.sh")
+    project_hook(project, "enter", "10-log.sh")
+    sandbox.allow(project)
+    shell = native_shell(sandbox)
+    assert is_native(shell)
+    assert "hookctl __prompt" in shell.run('echo "${PROMPT_COMMAND[*]}"')
+    shell.cd(project)
+    shell.run("false")
+    seen = wait_records(log, 2)
+    assert [r["HOOKCTL_HOOK_POINT"] for r in seen] == ["enter", "afterCommand"]
+    assert seen[1]["HOOKCTL_EXIT_CODE"] == "1" and seen[1]["HOOKCTL_PROJECT_DIR"] == str(project)
+    calls, _ = forks_during(shell, ["true", ""])
+    assert calls == [], calls
+    wait_records(log, 3)
+    report = status(sandbox, project)
+    after = [hook for hook in report["hooks"] if hook["event"] == "afterCommand"]
+    assert [(hook["id"], hook["state"], hook["exit_code"]) for hook in after] == [("10-log.sh", "succeeded", 0)]
+    # Leaving disarms: the builtin is PROMPT_COMMAND's entry again.
+    shell.cd(sandbox.root)
+    shell.run("true")
+    assert "hookctl __prompt" in shell.run('echo "${PROMPT_COMMAND[*]}"')
+    assert "PS0=[]" in shell.run('echo "PS0=[$PS0]"')

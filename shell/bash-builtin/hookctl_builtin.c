@@ -256,6 +256,8 @@ static int export_now(int redraw) {
         else unset_variable(plan->variables[i].name);
     }
     waiting = (plan->transitions & HOOKENGINE_WAITING) && (plan->transitions & HOOKENGINE_ENTERED);
+    /* What the glue's own code keeps: the events it hands over name the project. */
+    bind_global_variable("_hookctl_root", seen_root ? seen_root : "", 0);
     if (plan->command_events) {
         /* The glue's own setting (not exported); it arms or disarms its command hooks. */
         bind_global_variable("_hookctl_events", (char *)plan->command_events, 0);
