@@ -62,6 +62,8 @@ _hookctl_hook() {
   \builtin local previous_exit_status=$? pipe_status="${PIPESTATUS[*]}" file run=
   # A command line ran (PS0 noted when): hand its end to the runner.
   [[ -z ${_hookctl_started-} ]] || _hookctl_after "$previous_exit_status" "$pipe_status"
+  # The next Enter is at the primary prompt: the intercept rules see its line.
+  _hookctl_at_prompt=1
   if [[ -n ${_hookctl_native-} ]]; then
     # The builtin does the same work inside bash (and PROMPT_COMMAND calls it
     # directly once it is loaded).
@@ -160,10 +162,14 @@ _hookctl_arm() {
   \builtin local want=''
   [[ $_hookctl_events == *before* ]] && want+=b
   [[ $_hookctl_events == *after* ]] && want+=a
+  [[ $_hookctl_events == *rules* && -o emacs || $_hookctl_events == *rules* && -o vi ]] && want+=r
   [[ $want == "${_hookctl_armed-}" ]] && \builtin return 0
+  if [[ $want == *r* && ${_hookctl_armed-} != *r* ]]; then _hookctl_bind_enter on
+  elif [[ $want != *r* && ${_hookctl_armed-} == *r* ]]; then _hookctl_bind_enter off
+  fi
   _hookctl_armed=$want
   PS0=${PS0//"$_hookctl_ps0"/}
-  [[ -n $want ]] && PS0=$_hookctl_ps0${PS0-}
+  [[ $want == *[ab]* ]] && PS0=$_hookctl_ps0${PS0-}
   _hookctl_started=
   _hookctl_ready=
   if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
@@ -190,12 +196,132 @@ _hookctl_arm() {
   # line needs $? and PIPESTATUS, which the function takes first.
   if [[ -n ${_hookctl_native-} ]]; then
     \builtin local native='\builtin hookctl __prompt'
-    if [[ $want == *a* ]]; then
+    if [[ $want == *[ar]* ]]; then
       PROMPT_COMMAND=("${PROMPT_COMMAND[@]/#"$native"/_hookctl_hook}")
     else
       PROMPT_COMMAND=("${PROMPT_COMMAND[@]/#_hookctl_hook/"$native"}")
     fi
   fi
+}
+
+# Command interceptors. Only while an [[intercept]] rule applies where the
+# shell is does the glue bind Enter (emacs, vi-insert and vi-command
+# keymaps): Enter runs _hookctl_enter (bind -x on a private key sequence)
+# and then accept-line (another one), so that a rule sees the whole first
+# line before bash does. Globs and regexes are matched here with =~ (the
+# export turned globs into anchored EREs); only a run rule starts a process.
+@HOOKCTL_RULES@
+_hookctl_bound=
+_hookctl_refused=
+
+# Sends a decision that is not a plain continue to the engine log, through the runner.
+_hookctl_decided() {
+  \builtin printf 'I\0%s\0%s\0%s\0%s\0%s\0' "$1" "$2" "$3" "$4" "$PWD" >>"$_hookctl_spool"
+  _hookctl_runner_check
+}
+
+_hookctl_refuse() {
+  \builtin printf 'hookctl: %s\n' "$3" >&2
+  _hookctl_decided "$1" cancel "$2" "$3"
+}
+
+# Walks _hookctl_rules over the line $1: sets _hookctl_line to what runs,
+# or prints the reason and returns 1 to cancel.
+_hookctl_intercept() {
+  \builtin local line="$1" before id expression action first second out status answer i
+  # shellcheck disable=SC2154 # set where the glue is generated, and by each export
+  for ((i = 0; i + 4 < ${#_hookctl_rules[@]}; i += 5)); do
+    id=${_hookctl_rules[i]} expression=${_hookctl_rules[i + 1]} action=${_hookctl_rules[i + 2]}
+    first=${_hookctl_rules[i + 3]} second=${_hookctl_rules[i + 4]}
+    [[ $line =~ $expression ]] || \builtin continue
+    before=$line
+    case $action in
+      replace) line=${line/"$first"/"$second"} ;;
+      rewrite) line=${first//"{line}"/"$line"} ;;
+      cancel) _hookctl_refuse "$id" "$line" "$first"; \builtin return 1 ;;
+      confirm)
+        answer=
+        if [[ -t 0 ]]; then
+          \builtin printf 'hookctl: %s [y/N] ' "$first" >&2
+          \builtin read -rsn1 answer
+          \builtin printf '%s\n' "$answer" >&2
+        fi
+        if [[ $answer != [yY] ]]; then _hookctl_decided "$id" cancel "$line" "not confirmed"; \builtin return 1; fi
+        _hookctl_decided "$id" confirmed "$line" "$first"
+        ;;
+      run)
+        out=$(\builtin printf '%s' "$line" | HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" __intercept "$id")
+        status=$?
+        if [[ $status == 1 ]]; then \builtin printf 'hookctl: %s\n' "$out" >&2; \builtin return 1; fi
+        [[ $status == 0 && -n $out ]] && line=$out
+        ;;
+      wait)
+        if [[ ${HOOKCTL_STATUS-} == loading* ]]; then
+          HOOKCTL_WAIT=1 _hookctl_export
+          if [[ ${HOOKCTL_STATUS-} != loaded ]]; then
+            _hookctl_refuse "$id" "$line" "not run: the project's hooks did not finish (${HOOKCTL_STATUS:-unloaded}); press Enter to run it anyway"
+            \builtin return 1
+          fi
+        fi
+        ;;
+    esac
+    if [[ -z ${line//[[:space:]]/} ]]; then
+      _hookctl_refuse "$id" "$before" "the rule '$id' left an empty line; nothing was run"
+      \builtin return 1
+    fi
+    [[ $line == "$before" || $action == run ]] || _hookctl_decided "$id" rewrite "$before" "$line"
+  done
+  _hookctl_line=$line
+}
+
+# Enter, while rules apply: the first line at the primary prompt goes
+# through the rules; continuation lines and an empty line pass through.
+_hookctl_enter() {
+  [[ -n ${_hookctl_at_prompt-} && -n ${READLINE_LINE//[[:space:]]/} ]] || \builtin return 0
+  if _hookctl_intercept "$READLINE_LINE"; then
+    _hookctl_at_prompt=
+    [[ $READLINE_LINE == "$_hookctl_line" ]] || READLINE_LINE=$_hookctl_line READLINE_POINT=${#_hookctl_line}
+    [[ -z $_hookctl_refused ]] || _hookctl_accept_with accept-line
+  else
+    # The line stays in the editor; the accept-line half of Enter only redraws.
+    [[ -n $_hookctl_refused ]] || _hookctl_accept_with redraw-current-line
+    # 124: bash draws the prompt and the line again below what was printed.
+    \builtin return 124
+  fi
+}
+
+# What the second half of Enter does: accept-line, or (after a cancel) redraw-current-line.
+_hookctl_accept_with() {
+  \builtin local map
+  for map in emacs vi-insert vi-command; do \builtin bind -m "$map" "\"\\C-x\\C-_a\": $1"; done
+  if [[ $1 == accept-line ]]; then _hookctl_refused=; else _hookctl_refused=1; fi
+}
+
+# Binds or unbinds Enter; an Enter binding of the user's own comes back on unbinding.
+_hookctl_bind_enter() {
+  \builtin local map line key
+  for map in emacs vi-insert vi-command; do
+    if [[ $1 == on ]]; then
+      \builtin bind -m "$map" -p >|"$_hookctl_spool.keys" 2>/dev/null
+      while \builtin read -r line; do
+        for key in m j; do
+          [[ $line == "\"\\C-$key\": "* && $line != *'\C-x\C-_'* ]] && \builtin eval "_hookctl_saved_${map//-/_}_$key=\$line"
+        done
+      done <"$_hookctl_spool.keys"
+      \builtin bind -m "$map" -x '"\C-x\C-_i": _hookctl_enter'
+      \builtin bind -m "$map" '"\C-x\C-_a": accept-line'
+      \builtin bind -m "$map" '"\C-m": "\C-x\C-_i\C-x\C-_a"'
+      \builtin bind -m "$map" '"\C-j": "\C-x\C-_i\C-x\C-_a"'
+    else
+      for key in m j; do
+        line=_hookctl_saved_${map//-/_}_$key
+        \builtin bind -m "$map" "${!line:-\"\\C-$key\": accept-line}"
+      done
+      \builtin bind -m "$map" -r '\C-x\C-_i'
+      \builtin bind -m "$map" -r '\C-x\C-_a'
+    fi
+  done
+  _hookctl_refused=
 }
 
 # The native builtin, when it is installed: then no prompt forks at all. It
@@ -231,7 +357,7 @@ fi
 # With the builtin, PROMPT_COMMAND calls it directly (a function around it
 # costs more than the work); `enable -d hookctl` puts _hookctl_hook back.
 _hookctl_entry=_hookctl_hook
-[[ -n ${_hookctl_native-} && $_hookctl_events != *after* ]] && _hookctl_entry='\builtin hookctl __prompt'
+[[ -n ${_hookctl_native-} && $_hookctl_events != *after* && $_hookctl_events != *rules* ]] && _hookctl_entry='\builtin hookctl __prompt'
 if [[ $(\builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
   if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* && " ${PROMPT_COMMAND[*]} " != *"hookctl __prompt"* ]]; then
     PROMPT_COMMAND=("$_hookctl_entry" "${PROMPT_COMMAND[@]}")

@@ -119,15 +119,133 @@ function _hookctl_runner_check
     disown $last_pid 2>/dev/null
 end
 
+# Command interceptors. Only while an [[intercept]] rule applies where the
+# shell is does the glue bind Enter (the default and vi insert modes; a
+# binding of the user's own comes back when it unbinds): a rule sees the
+# whole command line before fish runs it. Globs and regexes are matched
+# here with string match -r (the export turned globs into anchored
+# regexes); only a run rule starts a process.
+@HOOKCTL_RULES@
+
+# Sends a decision that is not a plain continue to the engine log, through the runner.
+function _hookctl_decided
+    printf 'I\0%s\0%s\0%s\0%s\0%s\0' $argv[1] $argv[2] $argv[3] $argv[4] $PWD >>$_hookctl_spool
+    _hookctl_runner_check
+end
+
+function _hookctl_refuse
+    printf '\nhookctl: %s\n' $argv[3] >&2
+    _hookctl_decided $argv[1] cancel $argv[2] $argv[3]
+end
+
+# Walks _hookctl_rules over the line $argv[1]: sets _hookctl_line to what
+# runs, or prints the reason and returns 1 to cancel.
+function _hookctl_intercept
+    set -l line $argv[1]
+    set -l i 1
+    while test (math $i + 4) -le (count $_hookctl_rules)
+        set -l id $_hookctl_rules[$i]
+        set -l expression $_hookctl_rules[(math $i + 1)]
+        set -l action $_hookctl_rules[(math $i + 2)]
+        set -l first $_hookctl_rules[(math $i + 3)]
+        set -l second $_hookctl_rules[(math $i + 4)]
+        set i (math $i + 5)
+        string match -rq -- $expression $line; or continue
+        set -l before $line
+        switch $action
+            case replace
+                set line (string replace -- $first $second $line | string collect)
+            case rewrite
+                set line (string replace -a -- '{line}' $line $first | string collect)
+            case cancel
+                _hookctl_refuse $id $line $first
+                return 1
+            case confirm
+                set -l answer
+                if isatty stdin
+                    printf '\nhookctl: %s [y/N] ' $first >&2
+                    read -n 1 -P '' answer
+                end
+                if not string match -qi y -- "$answer"
+                    _hookctl_decided $id cancel $line "not confirmed"
+                    return 1
+                end
+                _hookctl_decided $id confirmed $line $first
+            case run
+                set -l out (printf '%s' $line | HOOKCTL_SHELL_PID=$fish_pid $_hookctl_bin __intercept $id | string collect)
+                set -l code $pipestatus[2]
+                if test $code -eq 1
+                    printf '\nhookctl: %s\n' $out >&2
+                    return 1
+                end
+                test $code -eq 0; and test -n "$out"; and set line $out
+            case wait
+                if string match -q 'loading*' -- "$HOOKCTL_STATUS"
+                    echo >&2
+                    HOOKCTL_WAIT=1 _hookctl_export
+                    if test "$HOOKCTL_STATUS" != loaded
+                        _hookctl_refuse $id $line "not run: the project's hooks did not finish ($HOOKCTL_STATUS); press Enter to run it anyway"
+                        return 1
+                    end
+                end
+        end
+        if not string length -q -- (string trim -- $line)
+            _hookctl_refuse $id $before "the rule '$id' left an empty line; nothing was run"
+            return 1
+        end
+        test "$line" = "$before"; or test $action = run; or _hookctl_decided $id rewrite $before $line
+    end
+    set -g _hookctl_line $line
+end
+
+# Enter while rules apply: a complete line goes through them; the pager,
+# an incomplete line and an empty one pass through.
+function _hookctl_enter
+    set -l line (commandline | string collect)
+    if commandline --paging-mode; or not commandline --is-valid; or not string length -q -- (string trim -- $line)
+        commandline -f execute
+        return
+    end
+    if _hookctl_intercept $line
+        test "$_hookctl_line" = "$line"; or commandline -r -- $_hookctl_line
+        commandline -f execute
+    else
+        commandline -f repaint
+    end
+end
+
+# Binds or unbinds Enter in the default and insert modes.
+function _hookctl_bind_enter
+    for mode in default insert
+        for key in \r \n
+            set -l saved _hookctl_saved_{$mode}_(string escape --style=var -- $key)
+            if test $argv[1] = on
+                set -g $saved (bind -M $mode $key 2>/dev/null | string match -v -- '*--preset*')
+                bind -M $mode $key _hookctl_enter
+            else
+                bind -e -M $mode $key
+                test -n "$$saved"; and eval $$saved
+                set -e $saved
+            end
+        end
+    end
+end
+
 # Adds or removes the event handlers to match _hookctl_events.
 function _hookctl_arm
     string match -q '*runner*' -- "$_hookctl_events"; and _hookctl_runner_check
     set -l want ''
     string match -q '*before*' -- "$_hookctl_events"; and set want "$want"b
     string match -q '*after*' -- "$_hookctl_events"; and set want "$want"a
+    string match -q '*rules*' -- "$_hookctl_events"; and set want "$want"r
     test "$want" = "$_hookctl_armed"; and return 0
+    if string match -q '*r*' -- $want; and not string match -q '*r*' -- "$_hookctl_armed"
+        _hookctl_bind_enter on
+    else if not string match -q '*r*' -- $want; and string match -q '*r*' -- "$_hookctl_armed"
+        _hookctl_bind_enter off
+    end
     set -g _hookctl_armed $want
-    if test -z "$want"
+    if not string match -q '*[ab]*' -- $want
         functions -e _hookctl_preexec _hookctl_postexec
         return 0
     end

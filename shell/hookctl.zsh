@@ -140,13 +140,116 @@ _hookctl_arm() {
   local want=
   [[ $_hookctl_events == *before* ]] && want+=b
   [[ $_hookctl_events == *after* ]] && want+=a
+  [[ $_hookctl_events == *rules* && -o zle ]] && want+=r
   [[ $want == $_hookctl_armed ]] && return 0
+  if [[ $want == *r* && $_hookctl_armed != *r* ]]; then _hookctl_bind_enter on
+  elif [[ $want != *r* && $_hookctl_armed == *r* ]]; then _hookctl_bind_enter off
+  fi
   typeset -g _hookctl_armed=$want _hookctl_started=
   typeset -ag preexec_functions
   preexec_functions=(${preexec_functions:#_hookctl_preexec})
-  if [[ -n $want ]]; then
+  if [[ $want == *[ab]* ]]; then
     zmodload -F zsh/datetime p:epochtime 2>/dev/null
     preexec_functions+=(_hookctl_preexec)
+  fi
+}
+
+# Command interceptors. Only while an [[intercept]] rule applies where the
+# shell is does the glue wrap the accept-line widget (any wrapper that was
+# there keeps running after it, in every keymap, vi's too): a rule sees the
+# whole line before zsh runs it. Globs and regexes are matched here with =~
+# (the export turned globs into anchored EREs); only a run rule starts a process.
+@HOOKCTL_RULES@
+
+# Sends a decision that is not a plain continue to the engine log, through the runner.
+_hookctl_decided() {
+  builtin printf 'I\0%s\0%s\0%s\0%s\0%s\0' "$1" "$2" "$3" "$4" $PWD >>$_hookctl_spool
+  _hookctl_runner_check
+}
+
+# Prints above the line being edited, which zle draws again below.
+_hookctl_say() {
+  zle && zle -I
+  builtin print -r -u2 -- "hookctl: $1"
+}
+
+_hookctl_refuse() {
+  _hookctl_say "$3"
+  _hookctl_decided "$1" cancel "$2" "$3"
+}
+
+# Walks _hookctl_rules over the line $1: sets _hookctl_line to what runs,
+# or prints the reason and returns 1 to cancel.
+_hookctl_intercept() {
+  emulate -L zsh
+  local line=$1 before id expression action first second out code answer
+  integer i
+  for ((i = 1; i + 4 <= $#_hookctl_rules; i += 5)); do
+    id=$_hookctl_rules[i] expression=$_hookctl_rules[i+1] action=$_hookctl_rules[i+2]
+    first=$_hookctl_rules[i+3] second=$_hookctl_rules[i+4]
+    [[ $line =~ $expression ]] || continue
+    before=$line
+    case $action in
+      (replace) line=${line/"$first"/$second} ;;
+      (rewrite) line=${first//"{line}"/$line} ;;
+      (cancel) _hookctl_refuse $id "$line" "$first"; return 1 ;;
+      (confirm)
+        answer=
+        if [[ -t 0 ]]; then
+          zle && zle -I
+          builtin print -rn -u2 -- "hookctl: $first [y/N] "
+          builtin read -k 1 answer
+          builtin print -u2
+        fi
+        if [[ $answer != [yY] ]]; then _hookctl_decided $id cancel "$line" "not confirmed"; return 1; fi
+        _hookctl_decided $id confirmed "$line" "$first"
+        ;;
+      (run)
+        out=$(builtin printf '%s' "$line" | HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" __intercept $id)
+        code=$?
+        if (( code == 1 )); then _hookctl_say "$out"; return 1; fi
+        (( code == 0 )) && [[ -n $out ]] && line=$out
+        ;;
+      (wait)
+        if [[ ${HOOKCTL_STATUS-} == loading* ]]; then
+          zle && zle -I
+          HOOKCTL_WAIT=1 _hookctl_export
+          if [[ ${HOOKCTL_STATUS-} != loaded ]]; then
+            _hookctl_refuse $id "$line" "not run: the project's hooks did not finish (${HOOKCTL_STATUS:-unloaded}); press Enter to run it anyway"
+            return 1
+          fi
+        fi
+        ;;
+    esac
+    if [[ -z ${line//[[:space:]]/} ]]; then
+      _hookctl_refuse $id "$before" "the rule '$id' left an empty line; nothing was run"
+      return 1
+    fi
+    [[ $line == $before || $action == run ]] || _hookctl_decided $id rewrite "$before" "$line"
+  done
+  typeset -g _hookctl_line=$line
+}
+
+# accept-line while rules apply: the line at the primary prompt goes through
+# them; continuation lines and an empty line pass through.
+_hookctl_accept_line() {
+  if [[ $_hookctl_armed == *r* && $CONTEXT == start && -n ${BUFFER//[[:space:]]/} ]]; then
+    _hookctl_intercept "$BUFFER" || return 0
+    [[ $BUFFER == $_hookctl_line ]] || { BUFFER=$_hookctl_line; CURSOR=$#BUFFER }
+  fi
+  zle _hookctl_previous_accept_line
+}
+
+# Wraps or unwraps accept-line; a wrapper set after this one is left alone.
+_hookctl_bind_enter() {
+  zmodload zsh/zleparameter 2>/dev/null
+  if [[ $1 == on ]]; then
+    [[ $widgets[accept-line] == user:_hookctl_accept_line ]] && return 0
+    zle -A accept-line _hookctl_previous_accept_line
+    zle -N accept-line _hookctl_accept_line
+  elif [[ $widgets[accept-line] == user:_hookctl_accept_line ]]; then
+    zle -A _hookctl_previous_accept_line accept-line
+    zle -D _hookctl_previous_accept_line
   fi
 }
 

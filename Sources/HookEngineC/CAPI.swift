@@ -216,6 +216,9 @@ private func command(
 
 /// `hookengine_plan` as one malloc'd block per field, released by `free`.
 enum PlanEncoding {
+    /// `rule_field_count` when the rules stay as they are: SIZE_MAX.
+    static let keepRules = Int(bitPattern: UInt.max)
+
     static func encode(_ plan: ExportPlan) -> UnsafeMutablePointer<hookengine_plan> {
         let result = UnsafeMutablePointer<hookengine_plan>.allocate(capacity: 1)
         var value = hookengine_plan()
@@ -248,6 +251,11 @@ enum PlanEncoding {
         value.message_count = plan.messages.count
         value.messages = UnsafePointer(messages)
         value.command_events = plan.commandEvents.map { UnsafePointer(mallocString($0)) }
+        let rules = plan.interceptRules ?? []
+        let fields = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: max(1, rules.count))
+        for (index, field) in rules.enumerated() { fields[index] = UnsafePointer(mallocString(field)) }
+        value.rule_field_count = plan.interceptRules == nil ? Self.keepRules : rules.count
+        value.rule_fields = UnsafePointer(fields)
         result.initialize(to: value)
         return result
     }
@@ -263,6 +271,10 @@ enum PlanEncoding {
         UnsafeMutablePointer(mutating: value.variables).deallocate()
         for index in 0..<value.message_count { release(value.messages[index]) }
         UnsafeMutablePointer(mutating: value.messages).deallocate()
+        if value.rule_field_count != Self.keepRules {
+            for index in 0..<value.rule_field_count { release(value.rule_fields[index]) }
+        }
+        UnsafeMutablePointer(mutating: value.rule_fields).deallocate()
         plan.deallocate()
     }
 }

@@ -27,7 +27,7 @@ struct Hookctl: ParsableCommand {
         subcommands: [
             InitCommand.self, EditCommand.self, AllowCommand.self, DenyCommand.self, StatusCommand.self, LoadCommand.self,
             ReloadCommand.self, CancelCommand.self, LogsCommand.self, HooksCommand.self, DoctorCommand.self, ShellCommand.self, ExportCommand.self,
-            SuperviseCommand.self, RunnerCommand.self,
+            SuperviseCommand.self, RunnerCommand.self, InterceptCommand.self,
         ])
 
     /// Parses and runs a command; hookctl errors exit 1, usage errors exit 2.

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,23 @@ static void redraw_prompt(void) {
     fflush(rl_outstream);
 }
 
+/* `_hookctl_rules=(...)`: the intercept rules the glue walks at Enter. */
+static void set_rules(const hookengine_plan *plan) {
+    size_t size = sizeof "_hookctl_rules=()";
+    char *code, *quoted;
+    for (size_t i = 0; i < plan->rule_field_count; i++) size += 4 * strlen(plan->rule_fields[i]) + 3;
+    code = xmalloc(size);
+    strcpy(code, "_hookctl_rules=(");
+    for (size_t i = 0; i < plan->rule_field_count; i++) {
+        quoted = sh_single_quote((char *)plan->rule_fields[i]);
+        if (i > 0) strcat(code, " ");
+        strcat(code, quoted);
+        free(quoted);
+    }
+    strcat(code, ")");
+    parse_and_execute(code, "hookctl", SEVAL_NOHIST); /* frees code */
+}
+
 /* Asks the engine what to do now and does it: variables, messages. Returns
  * 1 when the hooks of the project just entered still run (the glue may show
  * their progress through the hookctl program), 0 otherwise, -1 on error. */
@@ -258,6 +276,7 @@ static int export_now(int redraw) {
     waiting = (plan->transitions & HOOKENGINE_WAITING) && (plan->transitions & HOOKENGINE_ENTERED);
     /* What the glue's own code keeps: the events it hands over name the project. */
     bind_global_variable("_hookctl_root", seen_root ? seen_root : "", 0);
+    if (plan->rule_field_count != SIZE_MAX) set_rules(plan);
     if (plan->command_events) {
         /* The glue's own setting (not exported); it arms or disarms its command hooks. */
         bind_global_variable("_hookctl_events", (char *)plan->command_events, 0);

@@ -4,7 +4,7 @@ public enum ConfigParser {
     private typealias Node = TOMLReader.Node
     private typealias Table = TOMLReader.Table
 
-    private static let topLevelKeys: Set<String> = ["env", "settings", "hooks", "notify"]
+    private static let topLevelKeys: Set<String> = ["env", "settings", "hooks", "notify", "intercept"]
     private static let settingsKeys: Set<String> = ["timeout", "secrets", "dotenv", "fail_fast"]
     private static let hookKeys: Set<String> = [
         "id", "command", "args", "dir", "source", "preload", "condition", "dependsOn", "description", "timeout", "inputs",
@@ -31,7 +31,7 @@ public enum ConfigParser {
         var config = ProjectConfig(root: root)
 
         for key in table.keys where !topLevelKeys.contains(key) {
-            throw invalid(table[key]?.line, "unknown key '\(key)'; expected [env], [settings], [notify] or [[hooks.POINT]] tables")
+            throw invalid(table[key]?.line, "unknown key '\(key)'; expected [env], [settings], [notify], [[intercept]] or [[hooks.POINT]] tables")
         }
         if let env = table["env"] {
             config.environment = try parseEnvironment(env)
@@ -41,6 +41,9 @@ public enum ConfigParser {
         }
         if let notify = table["notify"] {
             config.notify = try parseNotify(notify)
+        }
+        if let intercept = table["intercept"] {
+            config.interceptRules = try parseIntercept(intercept)
         }
         if let hooks = table["hooks"] {
             guard let hooksTable = hooks.table else { throw invalid(hooks.line, "'hooks' must be a table") }
@@ -115,8 +118,8 @@ public enum ConfigParser {
             throw invalid(error.line, error.message)
         }
         var config = UserConfig()
-        for key in table.keys where key != "settings" && key != "notify" {
-            throw invalid(table[key]?.line, "unknown key '\(key)'; expected [settings] or [notify]")
+        for key in table.keys where !["settings", "notify", "intercept"].contains(key) {
+            throw invalid(table[key]?.line, "unknown key '\(key)'; expected [settings], [notify] or [[intercept]]")
         }
         if let settings = table["settings"] {
             guard let settingsTable = settings.table else { throw invalid(settings.line, "'settings' must be a table") }
@@ -127,7 +130,78 @@ public enum ConfigParser {
             if let failFast = settingsTable["fail_fast"] { config.failFast = try bool(failFast, key: "fail_fast") }
         }
         if let notify = table["notify"] { config.notify = try parseNotify(notify) }
+        if let intercept = table["intercept"] { config.interceptRules = try parseIntercept(intercept) }
         return config
+    }
+
+    /// `[[intercept]]` rules, in file order.
+    private static func parseIntercept(_ node: Node) throws -> [InterceptRule] {
+        guard let array = node.array else { throw invalid(node.line, "'intercept' must be written as [[intercept]] tables") }
+        let keys: Set<String> = ["id", "match", "regex", "action", "reason", "replace", "with", "prompt", "command", "timeout"]
+        var rules: [InterceptRule] = []
+        for (index, element) in array.enumerated() {
+            guard let table = element.table else { throw invalid(element.line, "every [[intercept]] entry must be a table") }
+            let name = "intercept rule \(index + 1)"
+            for key in table.keys where !keys.contains(key) {
+                throw invalid(table[key]?.line, "unknown key '\(key)' in \(name)")
+            }
+            let id = try table["id"].map { try string($0, key: "id") } ?? "intercept.\(index + 1)"
+            guard !id.isEmpty, id.allSatisfy(isIdentifierCharacter) else {
+                throw invalid(table["id"]?.line ?? table.line, "intercept id '\(id)' may only contain letters, digits, '_', '.' and '-'")
+            }
+            guard !rules.contains(where: { $0.id == id }) else { throw invalid(table["id"]?.line, "duplicate intercept id '\(id)'") }
+            let matcher: InterceptRule.Matcher
+            switch (table["match"], table["regex"]) {
+            case (let glob?, nil):
+                matcher = .glob(try string(glob, key: "match"))
+            case (nil, let regex?):
+                let expression = try string(regex, key: "regex")
+                if let problem = InterceptRule.regexError(expression) {
+                    throw invalid(regex.line, "invalid regex '\(expression)' (\(problem)); write a POSIX extended regular expression")
+                }
+                matcher = .regex(expression)
+            case (.some, .some):
+                throw invalid(table.line, "\(name) has both 'match' and 'regex'; keep one")
+            case (nil, nil):
+                throw invalid(table.line, "\(name) has no 'match' (a glob) or 'regex'")
+            }
+            guard let actionNode = table["action"] else {
+                throw invalid(table.line, "\(name) has no 'action'; use continue, rewrite, cancel, confirm, run or wait")
+            }
+            let action: InterceptRule.Action
+            switch try string(actionNode, key: "action") {
+            case "continue":
+                action = .continue
+            case "rewrite":
+                if let replace = table["replace"] {
+                    guard let pair = replace.table, let from = pair["from"], let to = pair["to"] else {
+                        throw invalid(replace.line, "'replace' must be { from = \"...\", to = \"...\" }")
+                    }
+                    let text = try string(from, key: "from")
+                    guard !text.isEmpty else { throw invalid(from.line, "'from' must not be empty") }
+                    action = .replace(from: text, to: try string(to, key: "to"))
+                } else if let with = table["with"] {
+                    action = .rewrite(with: try string(with, key: "with"))
+                } else {
+                    throw invalid(actionNode.line, "a rewrite needs replace = { from, to } or with = \"... {line} ...\"")
+                }
+            case "cancel":
+                action = .cancel(reason: try table["reason"].map { try string($0, key: "reason") } ?? "cancelled by the intercept rule '\(id)'")
+            case "confirm":
+                action = .confirm(prompt: try table["prompt"].map { try string($0, key: "prompt") } ?? "Run this command?")
+            case "run":
+                guard let commandNode = table["command"] else { throw invalid(table.line, "a run rule needs command = [\"program\", ...]") }
+                let command = try strings(commandNode, key: "command")
+                guard let first = command.first, !first.isEmpty else { throw invalid(commandNode.line, "'command' must name a program") }
+                action = .run(command: command, timeoutMilliseconds: try table["timeout"].map(duration) ?? InterceptRule.defaultRunTimeoutMilliseconds)
+            case "wait":
+                action = .wait
+            case let other:
+                throw invalid(actionNode.line, "unknown action '\(other)'; use continue, rewrite, cancel, confirm, run or wait")
+            }
+            rules.append(InterceptRule(id: id, matcher: matcher, action: action, line: table.line))
+        }
+        return rules
     }
 
     /// `[notify]`: `after`, `only`, `never`, `via` ("terminal" or "command") and `command`.

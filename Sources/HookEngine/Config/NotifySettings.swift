@@ -36,6 +36,8 @@ public struct UserConfig: Sendable {
     public var defaultTimeoutMilliseconds = ProjectConfig.defaultTimeoutMilliseconds
     public var failFast = false
     public var notify: NotifySettings?
+    /// `[[intercept]]` rules, which apply everywhere, before a project's.
+    public var interceptRules: [InterceptRule] = []
 
     public init() {}
 }

@@ -16,6 +16,8 @@ public struct ProjectConfig: Sendable {
     public var failFast: Bool?
     /// `[notify]`, which inside the project replaces the user's own.
     public var notify: NotifySettings?
+    /// `[[intercept]]` rules, which apply inside the project after the user's own.
+    public var interceptRules: [InterceptRule] = []
     /// The `[[hooks.POINT]]` entries of each point, in file order.
     public var hooksByPoint: [HookPoint: [HookSpec]] = [:]
 

@@ -14,6 +14,8 @@ public enum ShellEvent: Sendable, Equatable {
     case commandEnded(CommandLine, exitCode: Int32, pipeStatus: String, durationMilliseconds: Int64?)
     /// The shell entered or left a project, or its environment was applied (`E`).
     case lifecycle(point: HookPoint, root: String, directory: String, detail: String)
+    /// An intercept rule decided something other than a plain continue at Enter (`I`), for the engine log.
+    case interceptDecision(rule: String, action: String, line: String, detail: String, directory: String)
 
     /// A command line and where it ran.
     public struct CommandLine: Sendable, Equatable {
@@ -35,6 +37,8 @@ public enum ShellEvent: Sendable, Equatable {
             fields = ["A", line.id, "\(exitCode)", pipeStatus, duration.map(String.init) ?? "", line.directory, line.root, line.text]
         case .lifecycle(let point, let root, let directory, let detail):
             fields = ["E", point.rawValue, root, directory, detail]
+        case .interceptDecision(let rule, let action, let line, let detail, let directory):
+            fields = ["I", rule, action, line, detail, directory]
         }
         return fields.flatMap { Bytes($0.utf8).filter { $0 != 0 } + [0] }
     }
@@ -45,6 +49,7 @@ public enum ShellEvent: Sendable, Equatable {
         case UInt8(ascii: "B"), UInt8(ascii: "b"): 4
         case UInt8(ascii: "A"), UInt8(ascii: "a"): 7
         case UInt8(ascii: "E"): 4
+        case UInt8(ascii: "I"): 5
         default: nil
         }
     }
@@ -84,6 +89,8 @@ public enum ShellEvent: Sendable, Equatable {
         case UInt8(ascii: "A"), UInt8(ascii: "a"):
             let line = CommandLine(id: fields[0], directory: fields[4], root: fields[5], text: text(fields[6], fromHistory))
             return .commandEnded(line, exitCode: Int32(fields[1]) ?? 0, pipeStatus: fields[2], durationMilliseconds: Int64(fields[3]))
+        case UInt8(ascii: "I"):
+            return .interceptDecision(rule: fields[0], action: fields[1], line: fields[2], detail: fields[3], directory: fields[4])
         default:
             guard let point = HookPoint(rawValue: fields[0]), point.scope == .shell else { return nil }
             return .lifecycle(point: point, root: fields[1], directory: fields[2], detail: fields[3])

@@ -42,7 +42,8 @@ struct ShellEventHandover {
 
     /// Spools the lifecycle events of `session` that have hooks, and returns
     /// the glue's setting for where the shell is now: `before` and `after`
-    /// (the command events to hand over) and `runner` (events are waiting).
+    /// (the command events to hand over), `rules` (bind Enter to the
+    /// intercept rules) and `runner` (events are waiting).
     func handOver(_ session: ExportSession) -> String {
         let config = userConfig
         let catalog = catalog(config)
@@ -84,7 +85,13 @@ struct ShellEventHandover {
         if (project?.config.notify ?? config.notify) != nil || catalog.anyHooks([.commandFailed, .afterCommand], project: project) {
             words.append("after")
         }
+        if !InterceptRules(user: config, project: project).rules.isEmpty { words.append("rules") }
         return words.joined(separator: " ")
+    }
+
+    /// The glue's `_hookctl_rules` for where the shell is now.
+    func interceptFields(project: Project?) -> [String] {
+        InterceptRules(user: userConfig, project: project).fields
     }
 
     /// The project at `root`, when it is valid and approved as it is now.

@@ -111,7 +111,15 @@ struct ShellEventDispatcher {
             let extra = names[point.rawValue].map { [$0: detail] } ?? [:]
             let outcome = fire(point, root: root, directory: directory, extra: extra)
             if point == .enter { EnterGate(paths: context.paths, shellPID: shellPID).finish(root: root, failedHook: outcome.stoppedBy, push: context.variable("HOOKCTL_PUSH") != "0") }
+        case .interceptDecision(let rule, let action, let line, let detail, let directory):
+            logDecision(rule, action, line, detail, directory: directory)
         }
+    }
+
+    private func logDecision(_ rule: String, _ action: String, _ line: String, _ detail: String, directory: String) {
+        var context = self.context
+        context.workingDirectory = directory
+        InterceptDecisions(context: context).log(rule: rule, action: action, line: line, detail: detail)
     }
 
     private func commandContext(_ line: ShellEvent.CommandLine) -> [String: String] {

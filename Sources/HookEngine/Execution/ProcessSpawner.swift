@@ -131,14 +131,16 @@ enum ProcessSpawner {
 /// deadline.
 enum ProcessRunner {
     struct Result {
-        /// Exit status, or nil when the deadline killed it.
+        /// Exit status, or nil when the deadline (or the output limit) killed it.
         var status: Int32?
+        /// Whether it printed more than the limit and was killed for it.
+        var overflowed = false
         var stdout: Bytes
         var stderr: Bytes
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: EnvironmentMap, directory: String? = nil,
-                    input: Bytes = [], timeoutMilliseconds: Int64) throws -> Result {
+                    input: Bytes = [], timeoutMilliseconds: Int64, outputLimit: Int = .max) throws -> Result {
         var options = ProcessSpawner.Options(environment: environment)
         options.directory = directory
         options.stdin = .pipe
@@ -152,6 +154,7 @@ enum ProcessRunner {
         var written = 0
         let deadline = POSIX.monotonicMilliseconds() + timeoutMilliseconds
         var timedOut = false
+        var overflowed = false
         if let fd = stdinFD { _ = fcntl(fd, F_SETFL, O_NONBLOCK) }
         if input.isEmpty, let fd = stdinFD { close(fd); stdinFD = nil }
 
@@ -179,6 +182,14 @@ enum ProcessRunner {
                 let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 if count > 0 {
                     readers[entry.fd]! += buffer[0..<count]
+                    if readers[entry.fd]!.count > outputLimit {
+                        overflowed = true
+                        killpg(child.pid, SIGKILL)
+                        open.removeAll()
+                        stdinFD.map { close($0) }
+                        stdinFD = nil
+                        break
+                    }
                 } else if count == 0 || errno != EINTR && errno != EAGAIN {
                     open.remove(entry.fd)
                 }
@@ -189,7 +200,8 @@ enum ProcessRunner {
         var status: Int32 = 0
         while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
         return Result(
-            status: timedOut ? nil : ExitStatus.code(status), stdout: readers[child.stdout!]!, stderr: readers[child.stderr!]!)
+            status: timedOut || overflowed ? nil : ExitStatus.code(status), overflowed: overflowed, stdout: readers[child.stdout!]!,
+            stderr: readers[child.stderr!]!)
     }
 }
 

@@ -40,6 +40,9 @@ public struct ExportPlan: Sendable, Equatable {
     /// now: `before` and `after` (command lines), `runner` (events wait in
     /// the spool); empty for nothing; nil: keep what it does.
     public var commandEvents: String?
+    /// The intercept rules where the shell is now, as the glue's flat array
+    /// (`InterceptRules.fields`); nil: keep them.
+    public var interceptRules: [String]?
 
     public init(transitions: [Transition] = [], variables: [PlannedVariable] = [], messages: [String] = []) {
         self.transitions = transitions

@@ -32,6 +32,9 @@ public struct ExportRequest {
     /// Whether the shell wants SIGWINCH when its hooks finish; `HOOKCTL_PUSH=0`
     /// (set by glue that cannot redraw, or by the user) says no.
     public var push: Bool
+    /// `HOOKCTL_WAIT=1` (an intercept rule's `wait`): look again even if
+    /// nothing changed, and show the progress of running hooks until they end.
+    public var waitForHooks: Bool
 
     /// The request every host makes: the shell, directory and environment of
     /// `context`, `HOOKCTL_MODE=background` (no waiting) and
@@ -43,7 +46,8 @@ public struct ExportRequest {
         self.shellPID = shellPID
         directory = context.workingDirectory
         environment = context.environment
-        self.progress = context.variable("HOOKCTL_MODE") == "background" ? nil : progress
+        waitForHooks = context.variable("HOOKCTL_WAIT") == "1"
+        self.progress = context.variable("HOOKCTL_MODE") == "background" && !waitForHooks ? nil : progress
         quiet = context.variable("HOOKCTL_QUIET") == "1"
         push = context.variable("HOOKCTL_PUSH") != "0"
     }

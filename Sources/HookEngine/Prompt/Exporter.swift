@@ -30,7 +30,7 @@ public struct Exporter {
     private func planWaitingBriefly(_ request: ExportRequest) throws -> ExportPlan {
         var session = ExportSession(request: request)
         let root = ConfigLocator.projectRoot(from: request.directory)
-        if isUnchanged(root: root, session: session) { return ExportPlan() }
+        if !request.waitForHooks && isUnchanged(root: root, session: session) { return ExportPlan() }
         let store: StateStore
         do {
             store = try context.store
@@ -44,7 +44,9 @@ public struct Exporter {
         var plan = try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
             try self.plan(session: &session, root: root, store: store)
         }
-        plan.commandEvents = ShellEventHandover(context: context, shellPID: request.shellPID).handOver(session)
+        let handover = ShellEventHandover(context: context, shellPID: request.shellPID)
+        plan.commandEvents = handover.handOver(session)
+        plan.interceptRules = handover.interceptFields(project: session.approvedProject)
         // While the hooks load, the glue reads the status from a file the supervisor keeps current.
         ShellMarkers.show(session.status, shell: request.shellPID, paths: context.paths)
         return plan

@@ -16,6 +16,7 @@ public struct ShellGlue {
         case .zsh: template = PackageResources.hookctl_zsh
         case .fish: template = PackageResources.hookctl_fish
         }
+        let handover = ShellEventHandover(context: context, shellPID: 0)
         let quote = { (text: String) in
             String(decoding: shell == .fish ? ShellQuoting.fish(Bytes(text.utf8)) : ShellQuoting.posix(Bytes(text.utf8)), as: UTF8.self)
         }
@@ -23,6 +24,7 @@ public struct ShellGlue {
             .replacingAll("@HOOKCTL_BIN@", with: quote(context.executable))
             .replacingAll("@HOOKCTL_SHELLS_DIR@", with: quote(context.paths.shellsDirectory))
             .replacingAll("@HOOKCTL_BUILTIN@", with: quote(BashBuiltin.path(context: context)))
-            .replacingAll("@HOOKCTL_EVENTS@", with: quote(ShellEventHandover(context: context, shellPID: 0).commandEvents(project: nil)))
+            .replacingAll("@HOOKCTL_EVENTS@", with: quote(handover.commandEvents(project: nil)))
+            .replacingAll("@HOOKCTL_RULES@\n", with: String(decoding: shell.array("_hookctl_rules", handover.interceptFields(project: nil)), as: UTF8.self))
     }
 }

@@ -22,12 +22,24 @@ public enum ShellKind: String, Sendable, CaseIterable {
             }.joined()
             code += self == .fish ? Bytes("set -g _hookctl_watch".utf8) + words + Bytes(";\n".utf8) : Bytes("_hookctl_watch=(".utf8) + words + Bytes(" );\n".utf8)
         }
+        if let rules = plan.interceptRules {
+            code += array("_hookctl_rules", rules)
+        }
         if let events = plan.commandEvents {
             // Also the glue's own, not exported; the glue arms or disarms its command hooks after the export.
             let value = self == .fish ? ShellQuoting.fish(Bytes(events.utf8)) : ShellQuoting.posix(Bytes(events.utf8))
             code += Bytes((self == .fish ? "set -g _hookctl_events " : "_hookctl_events=").utf8) + value + Bytes(";\n".utf8)
         }
         return code
+    }
+
+    /// Code that sets the glue's own (not exported) array `name` to `values`.
+    func array(_ name: String, _ values: [String]) -> Bytes {
+        let words = values.map { value in
+            [UInt8(ascii: " ")] + (self == .fish ? ShellQuoting.fish(Bytes(value.utf8)) : ShellQuoting.posix(Bytes(value.utf8)))
+        }.joined()
+        return self == .fish
+            ? Bytes("set -g \(name)".utf8) + words + Bytes(";\n".utf8) : Bytes("\(name)=(".utf8) + words + Bytes(" );\n".utf8)
     }
 
     /// Code that sets and exports `name` to exactly `value`.
