@@ -299,13 +299,22 @@ _hookctl_accept_with() {
 
 # Binds or unbinds Enter; an Enter binding of the user's own comes back on unbinding.
 _hookctl_bind_enter() {
-  \builtin local map line key
+  \builtin local map line key commands
   for map in emacs vi-insert vi-command; do
     if [[ $1 == on ]]; then
-      \builtin bind -m "$map" -p >|"$_hookctl_spool.keys" 2>/dev/null
+      # Functions (-p), macros (-s) and commands (-X) bound to Enter, as bind reads them back.
+      {
+        \builtin bind -m "$map" -p
+        \builtin bind -m "$map" -s
+        \builtin printf '%s\n' '# bind -x'
+        \builtin bind -m "$map" -X
+      } >|"$_hookctl_spool.keys" 2>/dev/null
+      commands=
       while \builtin read -r line; do
+        if [[ $line == '# bind -x' ]]; then commands=1; \builtin continue; fi
+        [[ -z $commands ]] || line="-x $line"
         for key in m j; do
-          [[ $line == "\"\\C-$key\": "* && $line != *'\C-x\C-_'* ]] && \builtin eval "_hookctl_saved_${map//-/_}_$key=\$line"
+          [[ ${line#-x } == "\"\\C-$key\": "* && $line != *'\C-x\C-_'* ]] && \builtin eval "_hookctl_saved_${map//-/_}_$key=\$line"
         done
       done <"$_hookctl_spool.keys"
       \builtin bind -m "$map" -x '"\C-x\C-_i": _hookctl_enter'
@@ -315,7 +324,8 @@ _hookctl_bind_enter() {
     else
       for key in m j; do
         line=_hookctl_saved_${map//-/_}_$key
-        \builtin bind -m "$map" "${!line:-\"\\C-$key\": accept-line}"
+        line=${!line:-\"\\C-$key\": accept-line}
+        if [[ $line == "-x "* ]]; then \builtin bind -m "$map" -x "${line#-x }"; else \builtin bind -m "$map" "$line"; fi
       done
       \builtin bind -m "$map" -r '\C-x\C-_i'
       \builtin bind -m "$map" -r '\C-x\C-_a'

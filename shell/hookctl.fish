@@ -172,8 +172,13 @@ function _hookctl_intercept
                 end
                 _hookctl_decided $id confirmed $line $first
             case run
-                set -l out (printf '%s' $line | HOOKCTL_SHELL_PID=$fish_pid $_hookctl_bin __intercept $id | string collect)
+                # A warning goes to stderr; on a line of its own, below the command line.
+                set -l out (printf '%s' $line | HOOKCTL_SHELL_PID=$fish_pid $_hookctl_bin __intercept $id 2>&1 | string collect)
                 set -l code $pipestatus[2]
+                if test $code -eq 2
+                    printf '\n%s' $out >&2
+                    set out ''
+                end
                 if test $code -eq 1
                     printf '\nhookctl: %s\n' $out >&2
                     return 1

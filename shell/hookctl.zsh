@@ -195,8 +195,12 @@ _hookctl_intercept() {
       (cancel) _hookctl_refuse $id "$line" "$first"; return 1 ;;
       (confirm)
         answer=
-        if [[ -t 0 ]]; then
-          zle && zle -I
+        # Inside the widget zle reads keys from the terminal itself.
+        if zle; then
+          zle -R "hookctl: $first [y/N]"
+          builtin read -k 1 answer
+          zle -R ''
+        elif [[ -t 0 ]]; then
           builtin print -rn -u2 -- "hookctl: $first [y/N] "
           builtin read -k 1 answer
           builtin print -u2
@@ -205,6 +209,8 @@ _hookctl_intercept() {
         _hookctl_decided $id confirmed "$line" "$first"
         ;;
       (run)
+        # Its warnings print above the line, which zle draws again.
+        zle && zle -I
         out=$(builtin printf '%s' "$line" | HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" __intercept $id)
         code=$?
         if (( code == 1 )); then _hookctl_say "$out"; return 1; fi

@@ -96,7 +96,9 @@ public struct InterceptDecisions {
         // The project's secrets, the shell's secret-named variables, and what the line itself assigns to one.
         let environmentSecrets = context.environment.filter { Redaction.isSecretName($0.key) }.map { String(decoding: $0.value, as: UTF8.self) }
         let secrets = (project?.secretValues ?? []) + environmentSecrets
-            + Redaction.assignedValues(in: Bytes(line.utf8), isSecret: Redaction.isSecretName)
+            + line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == ";" }).flatMap { word in
+                Redaction.assignedValues(in: Bytes(word.utf8), isSecret: Redaction.isSecretName)
+            }
         let mask = { (text: String) in Redaction.redact(text, secrets: secrets) }
         context.logger(label: "hookctl.intercept").notice(
             "intercept decision",
