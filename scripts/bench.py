@@ -131,8 +131,7 @@ def command_line_cost(root, env):
     for configured in (False, True):
         if configured:
             hooks.mkdir(parents=True, exist_ok=True)
-            (hooks / "10-bench.sh").write_text("#!/bin/sh
-")
+            (hooks / "10-bench.sh").write_text("#!/bin/sh\n")
             (hooks / "10-bench.sh").chmod(0o755)
         for shell, (argv, script) in scripts.items():
             if not shutil.which(argv[0]):
@@ -144,6 +143,60 @@ def command_line_cost(root, env):
     shutil.rmtree(Path(env["XDG_CONFIG_HOME"]) / "hookctl", ignore_errors=True)
     for spool in (Path(env["HOOKCTL_STATE_DIR"]) / "shells").glob("*.events*"):
         spool.unlink()
+    return result
+
+
+FIVE_RULES = "".join(
+    f'[[intercept]]\nmatch = "{glob}"\naction = "cancel"\n\n'
+    for glob in ["git push*--force*", "kubectl *", "terraform *", "rm -rf /*", "docker system prune*"])
+
+
+def enter_cost(root, env):
+    """Seconds the glue spends at Enter on a line (`make test`) that five glob
+    rules do not match, per shell, next to an empty function call. Without
+    rules nothing is bound, so Enter costs nothing extra."""
+    config = Path(env["XDG_CONFIG_HOME"]) / "hookctl"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(FIVE_RULES)
+    count = 5000
+    scripts = {
+        "bash": (["bash", "--noprofile", "--norc", "-c"], f"""eval "$("{BIN}" shell init bash)"
+            (( ${{#_hookctl_rules[@]}} == 30 )) || exit 1
+            _f() {{ return 0; }}
+            start=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do _f 'make test'; done
+            middle=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do _hookctl_intercept 'make test'; done
+            end=$EPOCHREALTIME
+            echo "$start $middle $end" """),
+        "zsh": (["zsh", "-f", "-c"], f"""eval "$("{BIN}" shell init zsh)"
+            (( $#_hookctl_rules == 30 )) || exit 1
+            zmodload zsh/datetime
+            _f() {{ return 0 }}
+            start=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do _f 'make test'; done
+            middle=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do _hookctl_intercept 'make test'; done
+            end=$EPOCHREALTIME
+            echo "$start $middle $end" """),
+        "fish": (["fish", "--no-config", "-c"], f"""{BIN} shell init fish | source
+            test (count $_hookctl_rules) -eq 30; or exit 1
+            function _f; return 0; end
+            set -l start (date +%s%N)
+            for i in (seq {count}); _f 'make test'; end
+            set -l middle (date +%s%N)
+            for i in (seq {count}); _hookctl_intercept 'make test'; end
+            set -l end (date +%s%N)
+            echo $start $middle $end"""),
+    }
+    result = {}
+    for shell, (argv, script) in scripts.items():
+        if not shutil.which(argv[0]):
+            continue
+        out = subprocess.run([*argv, script], env=env, cwd=root, capture_output=True, text=True, check=True).stdout.split()
+        start, middle, end = (float(value) / (1e9 if shell == "fish" else 1) for value in out[-3:])
+        result[shell] = ((middle - start) / count, (end - middle) / count)
+    shutil.rmtree(config, ignore_errors=True)
     return result
 
 
@@ -241,6 +294,7 @@ def main():
         direnv_entry = hyperfine({"direnv": f"{DIRENV} export bash"}, env, loaded)["direnv"]
         entry = builtin_entry(root, env, loaded) if HAVE_BUILTIN else None
         per_command = command_line_cost(root, env)
+        at_enter = enter_cost(root, env)
         parallel, serial = parallel_hooks(root, env)
         errors, supervisors, state = concurrent_callers(root, env)
 
@@ -274,6 +328,10 @@ def main():
             none, one = per_command[(shell, False)], per_command[(shell, True)]
             rows.append((f"a command line, {shell}, one afterCommand hook", f"{one * 1e6:.1f} µs", f"no hook {none * 1e6:.1f} µs",
                          f"{(one - none) * 1e6:.1f} µs added, {one / none:.2f}x (budget: no fork, <= 30 µs added)"))
+        for shell, (empty, rules) in at_enter.items():
+            rows.append((f"Enter, {shell}, five glob rules (none match)", f"{rules * 1e6:.1f} µs",
+                         f"no rules: nothing bound; empty function {empty * 1e6:.1f} µs",
+                         f"{rules * 1e6:.1f} µs added, {rules / empty:.1f}x an empty function (budget: no fork, <= 30 µs added)"))
         rows += [
             ("`export bash`, loaded project", f"{export_loaded['hookctl'] * 1e3:.2f} ms", f"direnv {export_loaded['direnv'] * 1e3:.2f} ms",
              f"{export_loaded['hookctl'] / export_loaded['direnv']:.2f} of direnv's time (budget: <= 0.7)" + before(export_loaded)),

@@ -105,34 +105,39 @@ _hookctl_hook() {
 # builtin printf to the shell's spool; a runner process runs the hooks.
 _hookctl_ps0_slot=()
 # shellcheck disable=SC2016 # expanded by bash when it shows PS0 and runs the trap
+# PS0 notes the start time in microseconds and counts the line, expanding
+# to nothing; the end goes to the runner as the shell's clock prints it.
 _hookctl_ps0='${_hookctl_ps0_slot[_hookctl_started=${EPOCHREALTIME/[.,]/},_hookctl_ready=1,_hookctl_seq+=1,0]}'
 # shellcheck disable=SC2016
 _hookctl_debug='[[ -z ${_hookctl_ready-} ]] || _hookctl_before'
 
 # Records start with a letter and have NUL-ended fields; bash's own history
 # line (`history 1`) is the command line, as typed, also across lines.
+# Whether the runner still runs costs one stat of /proc (bash reaps it, so a
+# dead runner has no entry there); a missing one is started again, and the
+# events wait in the spool meanwhile.
 _hookctl_before() {
   _hookctl_ready=
   [[ -n ${COMP_LINE-} || -n ${READLINE_LINE-} ]] && \builtin return 0
   {
     \builtin printf 'b\0%s\0%s\0%s\0' "${_hookctl_seq-0}" "$PWD" "$_hookctl_root"
-    HISTTIMEFORMAT='' \builtin history 1
+    if [[ -n ${HISTTIMEFORMAT-} ]]; then HISTTIMEFORMAT='' \builtin history 1; else \builtin history 1; fi
     \builtin printf '\0'
   } >>"$_hookctl_spool"
-  _hookctl_runner_check
+  [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
 }
 
 _hookctl_after() {
-  \builtin local duration=$(( (${EPOCHREALTIME/[.,]/} - _hookctl_started) / 1000 ))
-  _hookctl_started=
-  _hookctl_ready=
-  [[ $_hookctl_armed == *a* ]] || \builtin return 0
-  {
-    \builtin printf 'a\0%s\0%s\0%s\0%s\0%s\0%s\0' "${_hookctl_seq-0}" "$1" "$2" "$duration" "$PWD" "$_hookctl_root"
-    HISTTIMEFORMAT='' \builtin history 1
-    \builtin printf '\0'
-  } >>"$_hookctl_spool"
-  _hookctl_runner_check
+  if [[ $_hookctl_armed == *a* ]]; then
+    {
+      \builtin printf 'a\0%s\0%s\0%s\0%s %s\0%s\0%s\0' "${_hookctl_seq-0}" "$1" "$2" \
+        "$_hookctl_started" "$EPOCHREALTIME" "$PWD" "$_hookctl_root"
+      if [[ -n ${HISTTIMEFORMAT-} ]]; then HISTTIMEFORMAT='' \builtin history 1; else \builtin history 1; fi
+      \builtin printf '\0'
+    } >>"$_hookctl_spool"
+    [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
+  fi
+  _hookctl_started='' _hookctl_ready=''
 }
 
 # Whether process $1 runs (a process that ended but was not reaped is a zombie).
@@ -146,7 +151,7 @@ _hookctl_alive() {
 # Starts this shell's runner unless it runs (a fork, once per shell, or
 # after the runner was killed: the events in the spool wait for it).
 _hookctl_runner_check() {
-  _hookctl_alive "${_hookctl_runner_pid-}" && \builtin return 0
+  [[ -n ${_hookctl_runner_pid-} && -e /proc/$_hookctl_runner_pid ]] && \builtin return 0
   _hookctl_runner_pid=
   [[ -r $_hookctl_runner_file ]] && \builtin read -r _hookctl_runner_pid <"$_hookctl_runner_file"
   _hookctl_alive "$_hookctl_runner_pid" && \builtin return 0
@@ -163,6 +168,7 @@ _hookctl_arm() {
   [[ $_hookctl_events == *before* ]] && want+=b
   [[ $_hookctl_events == *after* ]] && want+=a
   [[ $_hookctl_events == *rules* && -o emacs || $_hookctl_events == *rules* && -o vi ]] && want+=r
+  _hookctl_rule_columns
   [[ $want == "${_hookctl_armed-}" ]] && \builtin return 0
   if [[ $want == *r* && ${_hookctl_armed-} != *r* ]]; then _hookctl_bind_enter on
   elif [[ $want != *r* && ${_hookctl_armed-} == *r* ]]; then _hookctl_bind_enter off
@@ -225,53 +231,82 @@ _hookctl_refuse() {
   _hookctl_decided "$1" cancel "$2" "$3"
 }
 
-# Walks _hookctl_rules over the line $1: sets _hookctl_line to what runs,
-# or prints the reason and returns 1 to cancel.
+# Walks the rules over the line $1: sets _hookctl_line to what runs, or
+# prints the reason and returns 1 to cancel. A line no rule matches costs
+# one pattern test per rule.
 _hookctl_intercept() {
-  \builtin local line="$1" before id expression action first second out status answer i
-  # shellcheck disable=SC2154 # set where the glue is generated, and by each export
-  for ((i = 0; i + 4 < ${#_hookctl_rules[@]}; i += 5)); do
-    id=${_hookctl_rules[i]} expression=${_hookctl_rules[i + 1]} action=${_hookctl_rules[i + 2]}
-    first=${_hookctl_rules[i + 3]} second=${_hookctl_rules[i + 4]}
-    [[ $line =~ $expression ]] || \builtin continue
-    before=$line
-    case $action in
-      replace) line=${line/"$first"/"$second"} ;;
-      rewrite) line=${first//"{line}"/"$line"} ;;
-      cancel) _hookctl_refuse "$id" "$line" "$first"; \builtin return 1 ;;
-      confirm)
-        answer=
-        if [[ -t 0 ]]; then
-          \builtin printf 'hookctl: %s [y/N] ' "$first" >&2
-          \builtin read -rsn1 answer
-          \builtin printf '%s\n' "$answer" >&2
-        fi
-        if [[ $answer != [yY] ]]; then _hookctl_decided "$id" cancel "$line" "not confirmed"; \builtin return 1; fi
-        _hookctl_decided "$id" confirmed "$line" "$first"
-        ;;
-      run)
-        out=$(\builtin printf '%s' "$line" | HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" __intercept "$id")
-        status=$?
-        if [[ $status == 1 ]]; then \builtin printf 'hookctl: %s\n' "$out" >&2; \builtin return 1; fi
-        [[ $status == 0 && -n $out ]] && line=$out
-        ;;
-      wait)
-        if [[ ${HOOKCTL_STATUS-} == loading* ]]; then
-          HOOKCTL_WAIT=1 _hookctl_export
-          if [[ ${HOOKCTL_STATUS-} != loaded ]]; then
-            _hookctl_refuse "$id" "$line" "not run: the project's hooks did not finish (${HOOKCTL_STATUS:-unloaded}); press Enter to run it anyway"
-            \builtin return 1
-          fi
-        fi
-        ;;
-    esac
-    if [[ -z ${line//[[:space:]]/} ]]; then
-      _hookctl_refuse "$id" "$before" "the rule '$id' left an empty line; nothing was run"
-      \builtin return 1
-    fi
-    [[ $line == "$before" || $action == run ]] || _hookctl_decided "$id" rewrite "$before" "$line"
+  _hookctl_line=$1
+  \builtin local pattern index=-1
+  for pattern in "${_hookctl_rule_match[@]}"; do
+    index=$((index + 1))
+    # A glob matches with ==, which compiles nothing (the export escaped it);
+    # a regex rule's pattern is * and its ERE decides.
+    # shellcheck disable=SC2053
+    [[ $_hookctl_line == $pattern ]] || \builtin continue
+    [[ -z ${_hookctl_rule_regex[index]} || $_hookctl_line =~ ${_hookctl_rule_regex[index]} ]] || \builtin continue
+    _hookctl_apply "$index" || \builtin return 1
   done
+}
+
+# Rule $1 matched _hookctl_line: does what it says; 1 cancels.
+_hookctl_apply() {
+  \builtin local line="$_hookctl_line" before="$_hookctl_line" id="${_hookctl_rule_id[$1]}" action="${_hookctl_rule_action[$1]}"
+  \builtin local first="${_hookctl_rule_first[$1]}" second="${_hookctl_rule_second[$1]}" out status answer
+  case $action in
+    replace) line=${line/"$first"/"$second"} ;;
+    rewrite) line=${first//"{line}"/"$line"} ;;
+    cancel) _hookctl_refuse "$id" "$line" "$first"; \builtin return 1 ;;
+    confirm)
+      answer=
+      if [[ -t 0 ]]; then
+        \builtin printf 'hookctl: %s [y/N] ' "$first" >&2
+        \builtin read -rsn1 answer
+        \builtin printf '%s\n' "$answer" >&2
+      fi
+      if [[ $answer != [yY] ]]; then _hookctl_decided "$id" cancel "$line" "not confirmed"; \builtin return 1; fi
+      _hookctl_decided "$id" confirmed "$line" "$first"
+      ;;
+    run)
+      out=$(\builtin printf '%s' "$line" | HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" __intercept "$id")
+      status=$?
+      if [[ $status == 1 ]]; then \builtin printf 'hookctl: %s\n' "$out" >&2; \builtin return 1; fi
+      [[ $status == 0 && -n $out ]] && line=$out
+      ;;
+    wait)
+      if [[ ${HOOKCTL_STATUS-} == loading* ]]; then
+        HOOKCTL_WAIT=1 _hookctl_export
+        if [[ ${HOOKCTL_STATUS-} != loaded ]]; then
+          _hookctl_refuse "$id" "$line" "not run: the project's hooks did not finish (${HOOKCTL_STATUS:-unloaded}); press Enter to run it anyway"
+          \builtin return 1
+        fi
+      fi
+      ;;
+  esac
+  if [[ -z ${line//[[:space:]]/} ]]; then
+    _hookctl_refuse "$id" "$before" "the rule '$id' left an empty line; nothing was run"
+    \builtin return 1
+  fi
+  [[ $line == "$before" || $action == run ]] || _hookctl_decided "$id" rewrite "$before" "$line"
   _hookctl_line=$line
+}
+
+# The rules as one array per field (six fields a rule in _hookctl_rules: id,
+# glob as a pattern, ERE, action, two arguments): Enter then walks one array.
+_hookctl_rule_columns() {
+  _hookctl_rule_match=() _hookctl_rule_regex=() _hookctl_rule_id=() _hookctl_rule_action=()
+  _hookctl_rule_first=() _hookctl_rule_second=()
+  \builtin local i
+  # shellcheck disable=SC2154 # set where the glue is generated, and by each export
+  for ((i = 0; i + 5 < ${#_hookctl_rules[@]}; i += 6)); do
+    _hookctl_rule_id+=("${_hookctl_rules[i]}")
+    if [[ -n ${_hookctl_rules[i + 1]} ]]; then
+      _hookctl_rule_match+=("${_hookctl_rules[i + 1]}") _hookctl_rule_regex+=("")
+    else
+      _hookctl_rule_match+=("*") _hookctl_rule_regex+=("${_hookctl_rules[i + 2]}")
+    fi
+    _hookctl_rule_action+=("${_hookctl_rules[i + 3]}") _hookctl_rule_first+=("${_hookctl_rules[i + 4]}")
+    _hookctl_rule_second+=("${_hookctl_rules[i + 5]}")
+  done
 }
 
 # Enter, while rules apply: the first line at the primary prompt goes

@@ -18,7 +18,6 @@ set -g _hookctl_runner_file @HOOKCTL_SHELLS_DIR@/$fish_pid.runner
 # current): "before" and "after" (command lines), "runner" (events wait).
 set -g _hookctl_events @HOOKCTL_EVENTS@
 set -g _hookctl_armed ''
-set -g _hookctl_seq 0
 set -g _hookctl_watch
 set -q HOOKCTL_DIR; and set -g _hookctl_root $HOOKCTL_DIR; or set -g _hookctl_root ''
 set -gx HOOKCTL_SHELL_INTEGRATION 1
@@ -142,15 +141,12 @@ end
 # runs, or prints the reason and returns 1 to cancel.
 function _hookctl_intercept
     set -l line $argv[1]
-    set -l i 1
-    while test (math $i + 4) -le (count $_hookctl_rules)
-        set -l id $_hookctl_rules[$i]
-        set -l expression $_hookctl_rules[(math $i + 1)]
-        set -l action $_hookctl_rules[(math $i + 2)]
-        set -l first $_hookctl_rules[(math $i + 3)]
-        set -l second $_hookctl_rules[(math $i + 4)]
-        set i (math $i + 5)
-        string match -rq -- $expression $line; or continue
+    for i in $_hookctl_rule_index
+        string match -rq -- $_hookctl_rule_regex[$i] $line; or continue
+        set -l id $_hookctl_rule_id[$i]
+        set -l action $_hookctl_rule_action[$i]
+        set -l first $_hookctl_rule_first[$i]
+        set -l second $_hookctl_rule_second[$i]
         set -l before $line
         switch $action
             case replace
@@ -219,6 +215,27 @@ function _hookctl_enter
     end
 end
 
+# The rules as one list per field (six fields a rule in _hookctl_rules: id,
+# glob, regex, action, two arguments), so that Enter walks them without math.
+function _hookctl_rule_columns
+    set -g _hookctl_rule_index
+    set -g _hookctl_rule_id
+    set -g _hookctl_rule_regex
+    set -g _hookctl_rule_action
+    set -g _hookctl_rule_first
+    set -g _hookctl_rule_second
+    set -l i 1
+    while test (math $i + 5) -le (count $_hookctl_rules)
+        set -a _hookctl_rule_id $_hookctl_rules[$i]
+        set -a _hookctl_rule_regex $_hookctl_rules[(math $i + 2)]
+        set -a _hookctl_rule_action $_hookctl_rules[(math $i + 3)]
+        set -a _hookctl_rule_first $_hookctl_rules[(math $i + 4)]
+        set -a _hookctl_rule_second $_hookctl_rules[(math $i + 5)]
+        set -a _hookctl_rule_index (count $_hookctl_rule_id)
+        set i (math $i + 6)
+    end
+end
+
 # Binds or unbinds Enter in the default and insert modes.
 function _hookctl_bind_enter
     for mode in default insert
@@ -243,6 +260,7 @@ function _hookctl_arm
     string match -q '*before*' -- "$_hookctl_events"; and set want "$want"b
     string match -q '*after*' -- "$_hookctl_events"; and set want "$want"a
     string match -q '*rules*' -- "$_hookctl_events"; and set want "$want"r
+    _hookctl_rule_columns
     test "$want" = "$_hookctl_armed"; and return 0
     if string match -q '*r*' -- $want; and not string match -q '*r*' -- "$_hookctl_armed"
         _hookctl_bind_enter on
@@ -250,14 +268,14 @@ function _hookctl_arm
         _hookctl_bind_enter off
     end
     set -g _hookctl_armed $want
-    if not string match -q '*[ab]*' -- $want
+    if not string match -qr '[ab]' -- $want
         functions -e _hookctl_preexec _hookctl_postexec
         return 0
     end
     function _hookctl_preexec --on-event fish_preexec
-        set -g _hookctl_seq (math $_hookctl_seq + 1)
         string match -q '*b*' -- $_hookctl_armed; or return 0
-        printf 'B\0%s\0%s\0%s\0%s\0' $_hookctl_seq $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
+        # No number: the runner numbers fish's command lines itself (math would cost more than the rest).
+        printf 'B\0\0%s\0%s\0%s\0' $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
         _hookctl_runner_check
     end
     function _hookctl_postexec --on-event fish_postexec
@@ -266,7 +284,7 @@ function _hookctl_arm
         set -l exit_status $statuses[1]
         set -l pipe_status "$statuses[2..-1]"
         string match -q '*a*' -- $_hookctl_armed; or return 0
-        printf 'A\0%s\0%s\0%s\0%s\0%s\0%s\0%s\0' $_hookctl_seq $exit_status "$pipe_status" $CMD_DURATION $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
+        printf 'A\0\0%s\0%s\0%s\0%s\0%s\0%s\0' $exit_status "$pipe_status" $CMD_DURATION $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
         _hookctl_runner_check
     end
 end

@@ -101,16 +101,19 @@ _hookctl_preexec() {
   (( ++_hookctl_seq ))
   [[ $_hookctl_armed == *b* ]] || return 0
   builtin printf 'B\0%s\0%s\0%s\0%s\0' $_hookctl_seq $PWD "$_hookctl_root" "$1" >>$_hookctl_spool
-  _hookctl_runner_check
+  # One stat of /proc: zsh reaps its runner, so a dead one has no entry
+  # there; a missing one is started again, the events wait in the spool.
+  [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
 }
 
 _hookctl_after() {
   emulate -L zsh
-  local duration=$(( epochtime[1] * 1000 + epochtime[2] / 1000000 - _hookctl_started ))
+  if [[ $_hookctl_armed == *a* ]]; then
+    builtin printf 'A\0%s\0%s\0%s\0%s\0%s\0%s\0%s\0' $_hookctl_seq $1 "$2" \
+      $(( epochtime[1] * 1000 + epochtime[2] / 1000000 - _hookctl_started )) $PWD "$_hookctl_root" "$_hookctl_line" >>$_hookctl_spool
+    [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
+  fi
   typeset -g _hookctl_started=
-  [[ $_hookctl_armed == *a* ]] || return 0
-  builtin printf 'A\0%s\0%s\0%s\0%s\0%s\0%s\0%s\0' $_hookctl_seq $1 "$2" $duration $PWD "$_hookctl_root" "$_hookctl_line" >>$_hookctl_spool
-  _hookctl_runner_check
 }
 
 # Whether process $1 runs (a process that ended but was not reaped is a zombie).
@@ -124,7 +127,7 @@ _hookctl_alive() {
 # Starts this shell's runner unless it runs (a fork, once per shell, or
 # after the runner was killed: the events in the spool wait for it).
 _hookctl_runner_check() {
-  _hookctl_alive ${_hookctl_runner_pid-} && return 0
+  [[ -n ${_hookctl_runner_pid-} && -e /proc/$_hookctl_runner_pid ]] && return 0
   typeset -g _hookctl_runner_pid=
   [[ -r $_hookctl_runner_file ]] && builtin read -r _hookctl_runner_pid <$_hookctl_runner_file
   _hookctl_alive $_hookctl_runner_pid && return 0
@@ -141,6 +144,7 @@ _hookctl_arm() {
   [[ $_hookctl_events == *before* ]] && want+=b
   [[ $_hookctl_events == *after* ]] && want+=a
   [[ $_hookctl_events == *rules* && -o zle ]] && want+=r
+  _hookctl_rule_columns
   [[ $want == $_hookctl_armed ]] && return 0
   if [[ $want == *r* && $_hookctl_armed != *r* ]]; then _hookctl_bind_enter on
   elif [[ $want != *r* && $_hookctl_armed == *r* ]]; then _hookctl_bind_enter off
@@ -178,62 +182,91 @@ _hookctl_refuse() {
   _hookctl_decided "$1" cancel "$2" "$3"
 }
 
-# Walks _hookctl_rules over the line $1: sets _hookctl_line to what runs,
-# or prints the reason and returns 1 to cancel.
+# Walks the rules over the line $1: sets _hookctl_line to what runs, or
+# prints the reason and returns 1 to cancel. A line no rule matches costs
+# one pattern test per rule.
 _hookctl_intercept() {
   emulate -L zsh
-  local line=$1 before id expression action first second out code answer
-  integer i
-  for ((i = 1; i + 4 <= $#_hookctl_rules; i += 5)); do
-    id=$_hookctl_rules[i] expression=$_hookctl_rules[i+1] action=$_hookctl_rules[i+2]
-    first=$_hookctl_rules[i+3] second=$_hookctl_rules[i+4]
-    [[ $line =~ $expression ]] || continue
-    before=$line
-    case $action in
-      (replace) line=${line/"$first"/$second} ;;
-      (rewrite) line=${first//"{line}"/$line} ;;
-      (cancel) _hookctl_refuse $id "$line" "$first"; return 1 ;;
-      (confirm)
-        answer=
-        # Inside the widget zle reads keys from the terminal itself.
-        if zle; then
-          zle -R "hookctl: $first [y/N]"
-          builtin read -k 1 answer
-          zle -R ''
-        elif [[ -t 0 ]]; then
-          builtin print -rn -u2 -- "hookctl: $first [y/N] "
-          builtin read -k 1 answer
-          builtin print -u2
-        fi
-        if [[ $answer != [yY] ]]; then _hookctl_decided $id cancel "$line" "not confirmed"; return 1; fi
-        _hookctl_decided $id confirmed "$line" "$first"
-        ;;
-      (run)
-        # Its warnings print above the line, which zle draws again.
-        zle && zle -I
-        out=$(builtin printf '%s' "$line" | HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" __intercept $id)
-        code=$?
-        if (( code == 1 )); then _hookctl_say "$out"; return 1; fi
-        (( code == 0 )) && [[ -n $out ]] && line=$out
-        ;;
-      (wait)
-        if [[ ${HOOKCTL_STATUS-} == loading* ]]; then
-          zle && zle -I
-          HOOKCTL_WAIT=1 _hookctl_export
-          if [[ ${HOOKCTL_STATUS-} != loaded ]]; then
-            _hookctl_refuse $id "$line" "not run: the project's hooks did not finish (${HOOKCTL_STATUS:-unloaded}); press Enter to run it anyway"
-            return 1
-          fi
-        fi
-        ;;
-    esac
-    if [[ -z ${line//[[:space:]]/} ]]; then
-      _hookctl_refuse $id "$before" "the rule '$id' left an empty line; nothing was run"
-      return 1
-    fi
-    [[ $line == $before || $action == run ]] || _hookctl_decided $id rewrite "$before" "$line"
+  typeset -g _hookctl_line=$1
+  local pattern
+  integer index=0
+  for pattern in "${_hookctl_rule_match[@]}"; do
+    (( ++index ))
+    # A glob matches with ==, which compiles nothing (the export escaped it);
+    # a regex rule's pattern is * and its ERE decides.
+    [[ $_hookctl_line == ${~pattern} ]] || continue
+    [[ -z $_hookctl_rule_regex[index] || $_hookctl_line =~ $_hookctl_rule_regex[index] ]] || continue
+    _hookctl_apply $index || return 1
   done
+}
+
+# Rule $1 matched _hookctl_line: does what it says; 1 cancels.
+_hookctl_apply() {
+  emulate -L zsh
+  local line=$_hookctl_line before=$_hookctl_line id=$_hookctl_rule_id[$1] action=$_hookctl_rule_action[$1]
+  local first=$_hookctl_rule_first[$1] second=$_hookctl_rule_second[$1] out code answer
+  case $action in
+    (replace) line=${line/"$first"/$second} ;;
+    (rewrite) line=${first//"{line}"/$line} ;;
+    (cancel) _hookctl_refuse $id "$line" "$first"; return 1 ;;
+    (confirm)
+      answer=
+      # Inside the widget zle reads keys from the terminal itself.
+      if zle; then
+        zle -R "hookctl: $first [y/N]"
+        builtin read -k 1 answer
+        zle -R ''
+      elif [[ -t 0 ]]; then
+        builtin print -rn -u2 -- "hookctl: $first [y/N] "
+        builtin read -k 1 answer
+        builtin print -u2
+      fi
+      if [[ $answer != [yY] ]]; then _hookctl_decided $id cancel "$line" "not confirmed"; return 1; fi
+      _hookctl_decided $id confirmed "$line" "$first"
+      ;;
+    (run)
+      # Its warnings print above the line, which zle draws again.
+      zle && zle -I
+      out=$(builtin printf '%s' "$line" | HOOKCTL_SHELL_PID=$$ "$_hookctl_bin" __intercept $id)
+      code=$?
+      if (( code == 1 )); then _hookctl_say "$out"; return 1; fi
+      (( code == 0 )) && [[ -n $out ]] && line=$out
+      ;;
+    (wait)
+      if [[ ${HOOKCTL_STATUS-} == loading* ]]; then
+        zle && zle -I
+        HOOKCTL_WAIT=1 _hookctl_export
+        if [[ ${HOOKCTL_STATUS-} != loaded ]]; then
+          _hookctl_refuse $id "$line" "not run: the project's hooks did not finish (${HOOKCTL_STATUS:-unloaded}); press Enter to run it anyway"
+          return 1
+        fi
+      fi
+      ;;
+  esac
+  if [[ -z ${line//[[:space:]]/} ]]; then
+    _hookctl_refuse $id "$before" "the rule '$id' left an empty line; nothing was run"
+    return 1
+  fi
+  [[ $line == $before || $action == run ]] || _hookctl_decided $id rewrite "$before" "$line"
   typeset -g _hookctl_line=$line
+}
+
+# The rules as one array per field (six fields a rule in _hookctl_rules: id,
+# glob as a pattern, ERE, action, two arguments): Enter then walks one array.
+_hookctl_rule_columns() {
+  emulate -L zsh
+  typeset -ga _hookctl_rule_match _hookctl_rule_regex _hookctl_rule_id _hookctl_rule_action _hookctl_rule_first _hookctl_rule_second
+  _hookctl_rule_match=() _hookctl_rule_regex=() _hookctl_rule_id=() _hookctl_rule_action=() _hookctl_rule_first=() _hookctl_rule_second=()
+  integer i
+  for ((i = 1; i + 5 <= $#_hookctl_rules; i += 6)); do
+    _hookctl_rule_id+=("$_hookctl_rules[i]")
+    if [[ -n $_hookctl_rules[i+1] ]]; then
+      _hookctl_rule_match+=("$_hookctl_rules[i+1]"); _hookctl_rule_regex+=("")
+    else
+      _hookctl_rule_match+=("*"); _hookctl_rule_regex+=("$_hookctl_rules[i+2]")
+    fi
+    _hookctl_rule_action+=("$_hookctl_rules[i+3]"); _hookctl_rule_first+=("$_hookctl_rules[i+4]"); _hookctl_rule_second+=("$_hookctl_rules[i+5]")
+  done
 }
 
 # accept-line while rules apply: the line at the primary prompt goes through

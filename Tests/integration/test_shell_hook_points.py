@@ -422,9 +422,10 @@ def test_with_the_bash_builtin(sandbox):
     calls, _ = forks_during(shell, ["true", ""])
     assert calls == [], calls
     wait_records(log, 3)
-    report = status(sandbox, project)
-    after = [hook for hook in report["hooks"] if hook["event"] == "afterCommand"]
-    assert [(hook["id"], hook["state"], hook["exit_code"]) for hook in after] == [("10-log.sh", "succeeded", 0)]
+    def after_hooks():
+        return [(hook["id"], hook["state"], hook["exit_code"]) for hook in status(sandbox, project)["hooks"]
+                if hook["event"] == "afterCommand"]
+    poll(lambda: after_hooks() == [("10-log.sh", "succeeded", 0)], message="status shows the afterCommand hook's result")
     # Leaving disarms: the builtin is PROMPT_COMMAND's entry again.
     shell.cd(sandbox.root)
     shell.run("true")

@@ -114,8 +114,9 @@ typedef struct hookengine_plan {
      * (events wait in the spool: start the runner if it is not running);
      * "" for nothing; NULL: keep what it does. */
     const char *command_events;
-    /** The intercept rules where the shell is now, five strings per rule
-     * (id, a POSIX ERE on the whole line, the action, two arguments), for
+    /** The intercept rules where the shell is now, six strings per rule
+     * (id, a glob as a shell pattern or "", a POSIX ERE, the action, two
+     * arguments), for
      * the glue's `_hookctl_rules`; `rule_field_count` is SIZE_MAX: keep them. */
     size_t rule_field_count;
     const char *const *rule_fields;

@@ -88,13 +88,29 @@ public enum ShellEvent: Sendable, Equatable {
             return .commandStarting(CommandLine(id: fields[0], directory: fields[1], root: fields[2], text: text(fields[3], fromHistory)))
         case UInt8(ascii: "A"), UInt8(ascii: "a"):
             let line = CommandLine(id: fields[0], directory: fields[4], root: fields[5], text: text(fields[6], fromHistory))
-            return .commandEnded(line, exitCode: Int32(fields[1]) ?? 0, pipeStatus: fields[2], durationMilliseconds: Int64(fields[3]))
+            return .commandEnded(line, exitCode: Int32(fields[1]) ?? 0, pipeStatus: fields[2], durationMilliseconds: duration(fields[3]))
         case UInt8(ascii: "I"):
             return .interceptDecision(rule: fields[0], action: fields[1], line: fields[2], detail: fields[3], directory: fields[4])
         default:
             guard let point = HookPoint(rawValue: fields[0]), point.scope == .shell else { return nil }
             return .lifecycle(point: point, root: fields[1], directory: fields[2], detail: fields[3])
         }
+    }
+
+    /// Milliseconds, or bash's start in microseconds and end as `EPOCHREALTIME`
+    /// prints it (`1767000123 1768.250000`, a comma where the locale says so),
+    /// which the runner subtracts for it.
+    private static func duration(_ field: String) -> Int64? {
+        let parts = field.split(separator: " ")
+        guard parts.count == 2 else { return Int64(field) }
+        func microseconds(_ text: Substring) -> Int64? {
+            let pieces = text.split(whereSeparator: { $0 == "." || $0 == "," })
+            if pieces.count == 1 { return Int64(text) }
+            guard pieces.count == 2, let seconds = Int64(pieces[0]), let fraction = Int64(pieces[1].prefix(6)) else { return nil }
+            return seconds * 1_000_000 + fraction * Int64([1, 100_000, 10_000, 1000, 100, 10, 1][min(6, pieces[1].count)])
+        }
+        guard let start = microseconds(parts[0]), let end = microseconds(parts[1]), end >= start else { return nil }
+        return (end - start) / 1000
     }
 
     /// The command line of a record: bash's `history 1` prints the entry's

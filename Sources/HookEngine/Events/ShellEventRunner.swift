@@ -91,11 +91,32 @@ struct ShellEventDispatcher {
         user = UserPaths(environment: context.environment)
     }
 
+    /// The number of the latest command line, for glue that sends none (fish).
+    private var lastCommandID = 0
+    /// Whether the latest record was the start of a line without a number.
+    private var numberedStart = false
+
+    /// `line` with a number when the glue sent none: a start takes the next
+    /// one, and its end the same.
+    private mutating func numbered(_ line: ShellEvent.CommandLine, starting: Bool) -> ShellEvent.CommandLine {
+        guard line.id.isEmpty else {
+            numberedStart = false
+            return line
+        }
+        if starting || !numberedStart { lastCommandID += 1 }
+        numberedStart = starting
+        var line = line
+        line.id = "\(lastCommandID)"
+        return line
+    }
+
     mutating func handle(_ event: ShellEvent) {
         switch event {
         case .commandStarting(let line):
+            let line = numbered(line, starting: true)
             fire(.beforeCommand, root: line.root, directory: line.directory, extra: commandContext(line))
         case .commandEnded(let line, let exitCode, let pipeStatus, let duration):
+            let line = numbered(line, starting: false)
             var extra = commandContext(line)
             extra["HOOKCTL_EXIT_CODE"] = "\(exitCode)"
             if let duration { extra["HOOKCTL_DURATION_MS"] = "\(duration)" }

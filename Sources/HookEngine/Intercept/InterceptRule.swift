@@ -46,6 +46,36 @@ public struct InterceptRule: Sendable, Equatable {
         }
     }
 
+    /// A glob rule's pattern for bash's and zsh's `[[ line == pattern ]]`:
+    /// `*`, `?` and `[...]` as they are, every other punctuation character
+    /// escaped, so that extglob or zsh's own pattern characters stay literal.
+    /// nil for a regex rule.
+    public var shellPattern: String? {
+        guard case .glob(let pattern) = matcher else { return nil }
+        var result = ""
+        var inSet = false
+        for character in pattern {
+            switch character {
+            case "*", "?" where !inSet: result.append(character)
+            case "[" where !inSet:
+                inSet = true
+                result.append(character)
+            case "]" where inSet:
+                inSet = false
+                result.append(character)
+            case "!" where inSet && result.last == "[":
+                result.append("^")
+            default:
+                if character.isASCII && !character.isLetter && !character.isNumber && character != " " && !inSet {
+                    result += "\\" + String(character)
+                } else {
+                    result.append(character)
+                }
+            }
+        }
+        return result
+    }
+
     /// `pattern` as an anchored ERE: `*` any text, `?` one character, `[...]` (and `[!...]`) a set.
     static func expression(forGlob pattern: String) -> String {
         var result = "^"

@@ -5,16 +5,18 @@ public struct InterceptRules: Sendable {
     public var rules: [InterceptRule]
 
     /// Fields per rule in the glue's array.
-    public static let fieldsPerRule = 5
+    public static let fieldsPerRule = 6
 
     init(user: UserConfig, project: Project?) {
         rules = user.interceptRules + (project?.config.interceptRules ?? [])
     }
 
-    /// Five fields per rule: id, the ERE to match, the action's name and two
-    /// arguments (`replace`: from and to; `with`: the template; `cancel`: the
-    /// reason; `confirm`: the prompt; `run`, `wait`, `continue`: none; the
-    /// glue asks hookctl to run a `run` rule's command by its id).
+    /// Six fields per rule: id; the glob as a shell pattern (empty for a regex
+    /// rule: bash and zsh match globs with `==`, which compiles nothing); the
+    /// ERE (what fish matches, and bash and zsh for regex rules); the
+    /// action's name and two arguments (`replace`: from and to; `with`: the
+    /// template; `cancel`: the reason; `confirm`: the prompt; `run`, `wait`,
+    /// `continue`: none; the glue asks hookctl to run a `run` rule's command by its id).
     public var fields: [String] {
         rules.flatMap { rule -> [String] in
             let (name, first, second): (String, String, String) =
@@ -27,7 +29,7 @@ public struct InterceptRules: Sendable {
                 case .run: ("run", "", "")
                 case .wait: ("wait", "", "")
                 }
-            return [rule.id, rule.expression, name, first, second]
+            return [rule.id, rule.shellPattern ?? "", rule.expression, name, first, second]
         }
     }
 }
