@@ -24,6 +24,14 @@ import Testing
         #expect(InterceptRule.expression(forGlob: "open [") == "^open \\[$")
     }
 
+    @Test func globsBecomeShellPatternsWithEverythingElseLiteral() {
+        let rule = { (glob: String) in InterceptRule(id: "r", matcher: .glob(glob), action: .continue).shellPattern }
+        #expect(rule("git push*--force*") == "git push*\\-\\-force*")
+        #expect(rule("make [!x]?") == "make [^x]?")
+        #expect(rule("a(b|c)@") == "a\\(b\\|c\\)\\@")
+        #expect(InterceptRule(id: "r", matcher: .regex("a+"), action: .continue).shellPattern == nil)
+    }
+
     @Test func matchingIsOnTheWholeLineForGlobsAndAnywhereForRegexes() throws {
         let parsed = try rules("""
             [[intercept]]
@@ -78,7 +86,7 @@ import Testing
         user.interceptRules = parsed
         let flat = InterceptRules(user: user, project: nil).fields
         #expect(flat.count == parsed.count * InterceptRules.fieldsPerRule)
-        #expect(Array(flat[0..<5]) == ["k", "^kubectl .*$", "replace", "kubectl", "kubectl --context=dev"])
+        #expect(Array(flat[0..<6]) == ["k", "kubectl *", "^kubectl .*$", "replace", "kubectl", "kubectl --context=dev"])
     }
 
     @Test func badRulesSayWhereAndWhat() {

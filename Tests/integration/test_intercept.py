@@ -382,3 +382,31 @@ def test_decisions_are_logged_with_secrets_masked(sandbox):
     assert "intercept decision" in text and "rule=no-forbidden" in text and "action=cancel" in text, text
     assert "rule=greet" in text and "action=rewrite" in text
     assert "s3cr3t-value-123" not in text and "hunter2-long" not in text, text
+
+
+def test_glob_and_regex_rules_cost_no_fork(sandbox, shell_kind):
+    import re
+    import subprocess
+    user_rules(sandbox, CANCEL_RULE + GREET_RULE + '[[intercept]]\nregex = "^: +x[0-9]+$"\naction = "rewrite"\nwith = ": rewritten"\n')
+    shell = shell_for(sandbox, shell_kind)
+    shell.line("echo FORBIDDEN-first")   # the runner starts with the first decision it logs
+    shell.wait_for("hookctl: FORBIDDEN lines are blocked here")
+    shell.send("C-u")
+    time.sleep(0.5)
+    pid = shell.tmux("display", "-p", "-t", "0", "#{pane_pid}").stdout.strip()
+    trace = sandbox.root / "strace.out"
+    tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=process", "-p", pid, "-o", str(trace)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.8)
+    shell.line(": nothing matches")
+    shell.line(": x42")
+    shell.line("echo FORBIDDEN-again")
+    shell.wait_for("FORBIDDEN-again")
+    shell.send("C-u")
+    shell.line(": done-$((1))" if shell_kind != "fish" else ": done")
+    time.sleep(0.8)
+    tracer.terminate()
+    tracer.wait(timeout=10)
+    calls = [line for line in trace.read_text().splitlines()
+             if re.search(r"\b(fork|vfork|clone|clone3|execve)\(", line) and "CLONE_THREAD" not in line]
+    assert calls == [], calls

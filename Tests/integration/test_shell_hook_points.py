@@ -431,3 +431,17 @@ def test_with_the_bash_builtin(sandbox):
     shell.run("true")
     assert "hookctl __prompt" in shell.run('echo "${PROMPT_COMMAND[*]}"')
     assert "PS0=[]" in shell.run('echo "PS0=[$PS0]"')
+
+
+def test_notify_through_a_command(sandbox, shell_kind):
+    seen = sandbox.root / "notified"
+    (sandbox.home / ".config/hookctl").mkdir(parents=True)
+    (sandbox.home / ".config/hookctl/config.toml").write_text(
+        '[notify]\nafter = "1s"\nonly = ["sleep*"]\nvia = "command"\n'
+        f'command = ["sh", "-c", "echo \\"$HOOKCTL_NOTIFY_TITLE|$HOOKCTL_COMMAND|$HOOKCTL_EXIT_CODE\\" >> {seen}"]\n')
+    shell = sandbox.shell(shell_kind)
+    shell.run("sleep 1.2")
+    shell.run("true")
+    poll(lambda: seen.exists() and seen.read_text().strip(), message="the notify command ran")
+    time.sleep(0.5)
+    assert seen.read_text().splitlines() == ["hookctl: command finished|sleep 1.2|0"]
