@@ -198,16 +198,6 @@ _hookctl_arm() {
     \builtin declare -f +t _hookctl_hook _hookctl_export _hookctl_arm
     _hookctl_debug_armed=
   fi
-  # With the builtin, PROMPT_COMMAND calls it directly; the end of a command
-  # line needs $? and PIPESTATUS, which the function takes first.
-  if [[ -n ${_hookctl_native-} ]]; then
-    \builtin local native='\builtin hookctl __prompt'
-    if [[ $want == *[ar]* ]]; then
-      PROMPT_COMMAND=("${PROMPT_COMMAND[@]/#"$native"/_hookctl_hook}")
-    else
-      PROMPT_COMMAND=("${PROMPT_COMMAND[@]/#_hookctl_hook/"$native"}")
-    fi
-  fi
 }
 
 # Command interceptors. Only while an [[intercept]] rule applies where the
@@ -402,7 +392,7 @@ fi
 # With the builtin, PROMPT_COMMAND calls it directly (a function around it
 # costs more than the work); `enable -d hookctl` puts _hookctl_hook back.
 _hookctl_entry=_hookctl_hook
-[[ -n ${_hookctl_native-} && $_hookctl_events != *after* && $_hookctl_events != *rules* ]] && _hookctl_entry='\builtin hookctl __prompt'
+[[ -n ${_hookctl_native-} ]] && _hookctl_entry='\builtin hookctl __prompt'
 if [[ $(\builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
   if [[ " ${PROMPT_COMMAND[*]} " != *" _hookctl_hook "* && " ${PROMPT_COMMAND[*]} " != *"hookctl __prompt"* ]]; then
     PROMPT_COMMAND=("$_hookctl_entry" "${PROMPT_COMMAND[@]}")

@@ -270,9 +270,10 @@ _hookctl_rule_columns() {
 }
 
 # accept-line while rules apply: the line at the primary prompt goes through
-# them; continuation lines and an empty line pass through.
+# them; continuation lines, menu selection and an empty line pass through.
 _hookctl_accept_line() {
-  if [[ $_hookctl_armed == *r* && $CONTEXT == start && -n ${BUFFER//[[:space:]]/} ]]; then
+  # Menu selection's Enter takes a completion: it passes through.
+  if [[ $_hookctl_armed == *r* && $CONTEXT == start && $KEYMAP != menuselect && -n ${BUFFER//[[:space:]]/} ]]; then
     _hookctl_intercept "$BUFFER" || return 0
     [[ $BUFFER == $_hookctl_line ]] || { BUFFER=$_hookctl_line; CURSOR=$#BUFFER }
   fi

@@ -410,3 +410,19 @@ def test_glob_and_regex_rules_cost_no_fork(sandbox, shell_kind):
     calls = [line for line in trace.read_text().splitlines()
              if re.search(r"\b(fork|vfork|clone|clone3|execve)\(", line) and "CLONE_THREAD" not in line]
     assert calls == [], calls
+
+
+def test_with_the_bash_builtin(sandbox):
+    from test_bash_builtin import BUILTIN
+    if not Path(BUILTIN).is_file():
+        pytest.skip("the bash builtin is not built")
+    sandbox.env["HOOKCTL_BASH_BUILTIN"] = BUILTIN
+    user_rules(sandbox, CANCEL_RULE + GREET_RULE)
+    shell = shell_for(sandbox, "bash")
+    shell.line('echo "native=${_hookctl_native-}:${PROMPT_COMMAND[*]}"')
+    shell.wait_for("native=1:\\builtin hookctl __prompt")
+    shell.line("echo FORBIDDEN-native")
+    shell.wait_for("hookctl: FORBIDDEN lines are blocked here")
+    shell.send("C-u")
+    shell.line("greet native")
+    shell.wait_for("hello native")

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "builtins.h"
@@ -40,6 +41,13 @@ extern int rl_set_prompt(const char *);
 extern int rl_forced_update_display(void);
 extern int rl_on_new_line(void);
 extern int rl_clear_visible_line(void);
+/* Its history too: the line that just ran is the newest entry. */
+typedef struct hookctl_hist_entry {
+    char *line;
+} hookctl_hist_entry;
+extern hookctl_hist_entry *history_get(int);
+extern int history_base;
+extern int history_length;
 #define HOOKCTL_RL_STATE_TERMPREPPED 0x0000004
 #define HOOKCTL_RL_STATE_READCMD 0x0000008
 
@@ -303,6 +311,36 @@ static void refresh_status(void) {
     if (strcmp(line, status) != 0) set_variable("HOOKCTL_STATUS", line);
 }
 
+/* Appends the end of the command line PS0 noted to the shell's spool, as
+ * the glue's own prompt function would (no fork, one write): the status
+ * bash has for it, PIPESTATUS, the newest history entry and the duration. */
+static void report_command_end(void) {
+    const char *started = variable("_hookctl_started"), *armed = variable("_hookctl_armed");
+    const char *spool = variable("_hookctl_spool"), *runner = variable("_hookctl_runner_pid");
+    const char *sequence = variable("_hookctl_seq"), *root = variable("_hookctl_root"), *pwd = variable("PWD");
+    SHELL_VAR *pipes = find_variable("PIPESTATUS");
+    hookctl_hist_entry *entry = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+    char *pipe_text = pipes && array_p(pipes) ? array_to_string(array_cell(pipes), " ", 0) : NULL;
+    char process[64];
+    struct timespec now;
+    long long elapsed = -1;
+    FILE *file;
+    if (!started || !*started) return;
+    if (armed && strchr(armed, 'a') && spool && (file = fopen(spool, "ae"))) {
+        clock_gettime(CLOCK_REALTIME, &now);
+        elapsed = ((long long)now.tv_sec * 1000000 + now.tv_nsec / 1000 - atoll(started)) / 1000;
+        fprintf(file, "A%c%s%c%d%c%s%c%lld%c%s%c%s%c%s%c", 0, sequence ? sequence : "0", 0, last_command_exit_value, 0,
+                pipe_text ? pipe_text : "", 0, elapsed < 0 ? 0 : elapsed, 0, pwd ? pwd : "", 0, root ? root : "", 0,
+                entry && entry->line ? entry->line : "", 0);
+        fclose(file);
+        snprintf(process, sizeof process, "/proc/%s", runner && *runner ? runner : "0");
+        if (access(process, F_OK) != 0) parse_and_execute(savestring("_hookctl_runner_check"), "hookctl", SEVAL_NOHIST);
+    }
+    free(pipe_text);
+    bind_global_variable("_hookctl_started", "", 0);
+    bind_global_variable("_hookctl_ready", "", 0);
+}
+
 /* `hookctl ARGS...` typed by the user: the hookctl program, as without the builtin. */
 static int run_program(WORD_LIST *list) {
     const char *program = variable("_hookctl_bin");
@@ -344,6 +382,8 @@ int hookctl_builtin(WORD_LIST *list) {
             export_now(at_readline_prompt());
             return EXECUTION_SUCCESS;
         }
+        report_command_end();
+        if (variable("_hookctl_armed") && strchr(variable("_hookctl_armed"), 'r')) bind_global_variable("_hookctl_at_prompt", "1", 0);
         if (something_changed() && export_now(0) == 1) {
             /* Hooks of the project just entered run: unless told never to
              * wait, the program shows their progress (`b`, `c`) and applies. */

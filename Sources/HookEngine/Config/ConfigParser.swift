@@ -136,15 +136,9 @@ public enum ConfigParser {
 
     /// `[[intercept]]` rules, in file order.
     private static func parseIntercept(_ node: Node) throws -> [InterceptRule] {
-        guard let array = node.array else { throw invalid(node.line, "'intercept' must be written as [[intercept]] tables") }
         let keys: Set<String> = ["id", "match", "regex", "action", "reason", "replace", "with", "prompt", "command", "timeout"]
         var rules: [InterceptRule] = []
-        for (index, element) in array.enumerated() {
-            guard let table = element.table else { throw invalid(element.line, "every [[intercept]] entry must be a table") }
-            let name = "intercept rule \(index + 1)"
-            for key in table.keys where !keys.contains(key) {
-                throw invalid(table[key]?.line, "unknown key '\(key)' in \(name)")
-            }
+        for (index, table, name) in try entries(node, header: "intercept", keys: keys, name: { "intercept rule \($0)" }) {
             let id = try table["id"].map { try string($0, key: "id") } ?? "intercept.\(index + 1)"
             guard !id.isEmpty, id.allSatisfy(isIdentifierCharacter) else {
                 throw invalid(table["id"]?.line ?? table.line, "intercept id '\(id)' may only contain letters, digits, '_', '.' and '-'")
@@ -255,14 +249,8 @@ public enum ConfigParser {
 
     private static func parseHooks(_ node: Node, point: HookPoint, config: ProjectConfig) throws -> [HookSpec] {
         let header = "hooks.\(point.rawValue)"
-        guard let array = node.array else { throw invalid(node.line, "'\(header)' must be written as [[\(header)]] tables") }
         var hooks: [HookSpec] = []
-        for (index, element) in array.enumerated() {
-            guard let table = element.table else { throw invalid(element.line, "every entry of \(header) must be a table") }
-            let name = "hook \(index + 1) of \(header)"
-            for key in table.keys where !hookKeys.contains(key) {
-                throw invalid(table[key]?.line, "unknown key '\(key)' in \(name)")
-            }
+        for (index, table, name) in try entries(node, header: header, keys: hookKeys, name: { "hook \($0) of \(header)" }) {
             guard let commandNode = table["command"] else { throw invalid(table.line, "\(name) has no 'command'; add command = \"...\"") }
             let command = try string(commandNode, key: "command")
             guard !command.isEmpty else { throw invalid(commandNode.line, "\(name) has an empty 'command'") }
@@ -288,6 +276,21 @@ public enum ConfigParser {
             hooks.append(hook)
         }
         return hooks
+    }
+
+    /// The tables of `[[header]]`, each with its index and the name messages
+    /// call it (`name(1)` for the first), once every key proved known.
+    private static func entries(_ node: Node, header: String, keys: Set<String>, name: (Int) -> String) throws
+        -> [(index: Int, table: Table, name: String)]
+    {
+        guard let array = node.array else { throw invalid(node.line, "'\(header)' must be written as [[\(header)]] tables") }
+        return try array.enumerated().map { index, element in
+            guard let table = element.table else { throw invalid(element.line, "every entry of [[\(header)]] must be a table") }
+            for key in table.keys where !keys.contains(key) {
+                throw invalid(table[key]?.line, "unknown key '\(key)' in \(name(index + 1))")
+            }
+            return (index, table, name(index + 1))
+        }
     }
 
     private static func validateIdentifiers(_ config: ProjectConfig) throws {

@@ -186,7 +186,7 @@ enum ProcessRunner {
                         overflowed = true
                         killpg(child.pid, SIGKILL)
                         open.removeAll()
-                        stdinFD.map { close($0) }
+                        if let fd = stdinFD { close(fd) }
                         stdinFD = nil
                         break
                     }

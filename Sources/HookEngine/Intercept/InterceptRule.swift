@@ -56,7 +56,7 @@ public struct InterceptRule: Sendable, Equatable {
         var inSet = false
         for character in pattern {
             switch character {
-            case "*", "?" where !inSet: result.append(character)
+            case "*", "?": result.append(character)
             case "[" where !inSet:
                 inSet = true
                 result.append(character)
