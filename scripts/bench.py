@@ -112,6 +112,13 @@ def command_line_cost(root, env):
             for ((i = 0; i < {count}; i++)); do : "${{PS0@P}}"; _hookctl_hook; done
             end=$EPOCHREALTIME
             echo "$start $end" """),
+        "bash builtin": (["bash", "--noprofile", "--norc", "-c"], f"""eval "$(HOOKCTL_BASH_BUILTIN={BUILTIN} "{BIN}" shell init bash)"
+            [[ -n $_hookctl_native ]] || exit 1
+            _hookctl_runner_pid=$$; set -o history; history -s ': bench'
+            start=$EPOCHREALTIME
+            for ((i = 0; i < {count}; i++)); do : "${{PS0@P}}"; builtin hookctl __prompt; done
+            end=$EPOCHREALTIME
+            echo "$start $end" """),
         "zsh": (["zsh", "-f", "-c"], f"""eval "$("{BIN}" shell init zsh)"
             _hookctl_runner_pid=$$; zmodload zsh/datetime
             start=$EPOCHREALTIME
@@ -134,7 +141,7 @@ def command_line_cost(root, env):
             (hooks / "10-bench.sh").write_text("#!/bin/sh\n")
             (hooks / "10-bench.sh").chmod(0o755)
         for shell, (argv, script) in scripts.items():
-            if not shutil.which(argv[0]):
+            if not shutil.which(argv[0]) or shell == "bash builtin" and not HAVE_BUILTIN:
                 continue
             out = subprocess.run([*argv, script], env=env, cwd=root, capture_output=True, text=True, check=True).stdout.split()
             start, end = float(out[-2]), float(out[-1])
@@ -322,7 +329,7 @@ def main():
                 ("entering a project, bash builtin", f"{entry * 1e3:.3f} ms", f"`direnv export bash` {direnv_entry * 1e3:.2f} ms",
                  f"budget: < 0.3 ms; {direnv_entry / entry:.1f}x cheaper than direnv's entry"),
             ]
-        for shell in ("bash", "zsh", "fish"):
+        for shell in ("bash", "bash builtin", "zsh", "fish"):
             if (shell, True) not in per_command:
                 continue
             none, one = per_command[(shell, False)], per_command[(shell, True)]

@@ -57,7 +57,14 @@ _hookctl_hook() {
   # The user's options (KSH_ARRAYS, SH_WORD_SPLIT, ...) stay outside.
   emulate -L zsh
   # A command line ran (preexec noted it): hand its end to the runner.
-  [[ -z ${_hookctl_started-} ]] || _hookctl_after $previous_exit_status $pipe_status
+  if [[ -n ${_hookctl_started-} ]]; then
+    if [[ $_hookctl_armed == *a* ]]; then
+      builtin printf 'A\0%s\0%s\0%s\0%s\0%s\0%s\0%s\0' $_hookctl_seq $previous_exit_status "$pipe_status" \
+        $(( epochtime[1] * 1000 + epochtime[2] / 1000000 - _hookctl_started )) $PWD "$_hookctl_root" "$_hookctl_line" >>$_hookctl_spool
+      [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
+    fi
+    typeset -g _hookctl_started=
+  fi
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
     typeset -g _hookctl_pwd=$PWD
     _hookctl_find_root
@@ -104,16 +111,6 @@ _hookctl_preexec() {
   # One stat of /proc: zsh reaps its runner, so a dead one has no entry
   # there; a missing one is started again, the events wait in the spool.
   [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
-}
-
-_hookctl_after() {
-  emulate -L zsh
-  if [[ $_hookctl_armed == *a* ]]; then
-    builtin printf 'A\0%s\0%s\0%s\0%s\0%s\0%s\0%s\0' $_hookctl_seq $1 "$2" \
-      $(( epochtime[1] * 1000 + epochtime[2] / 1000000 - _hookctl_started )) $PWD "$_hookctl_root" "$_hookctl_line" >>$_hookctl_spool
-    [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
-  fi
-  typeset -g _hookctl_started=
 }
 
 # Whether process $1 runs (a process that ended but was not reaped is a zombie).
