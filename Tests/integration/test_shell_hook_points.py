@@ -445,3 +445,16 @@ def test_notify_through_a_command(sandbox, shell_kind):
     poll(lambda: seen.exists() and seen.read_text().strip(), message="the notify command ran")
     time.sleep(0.5)
     assert seen.read_text().splitlines() == ["hookctl: command finished|sleep 1.2|0"]
+
+
+def test_a_broken_config_toml_is_reported_once_and_hooks_still_run(sandbox):
+    log = sandbox.root / "events.jsonl"
+    user_hook(sandbox, "afterCommand", "10-log.sh")
+    (sandbox.home / ".config/hookctl/config.toml").write_text("[notify\nafter = 3\n")
+    shell = logged_shell(sandbox, "bash", log)
+    shell.run("true")
+    wait_records(log, 1)
+    out = shell.run("true") + shell.run("true") + shell.run("true")
+    reports = [m for m in hookctl_messages(out) if "config.toml:1:" in m]
+    assert len(reports) == 1, out
+    assert "hookctl ignores the file until it is fixed" in reports[0]

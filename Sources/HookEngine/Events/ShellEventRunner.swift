@@ -246,12 +246,12 @@ struct ShellEventDispatcher {
         return environment
     }
 
-    private func loadUserConfig() -> UserConfig {
+    /// The user's config.toml; an invalid one is reported once and counts as empty.
+    private mutating func loadUserConfig() -> UserConfig {
         do {
             return try ConfigParser.loadUserConfig(path: user.config)
         } catch {
-            var copy = self
-            copy.reportOnce("\(error)", key: "config: \(error)")
+            reportOnce("\(error)", key: "config: \(error)")
             return UserConfig()
         }
     }

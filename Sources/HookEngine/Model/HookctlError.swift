@@ -44,7 +44,7 @@ public enum HookctlError: Error, Equatable, CustomStringConvertible {
             let location = line.map { "hookctl.toml:\($0)" } ?? "hookctl.toml"
             return "\(location): \(message)"
         case .invalidUserConfig(let path, let line, let message):
-            return "\(path)\(line.map { ":\($0)" } ?? ""): \(message); fix the file, and new shells pick it up"
+            return "\(path)\(line.map { ":\($0)" } ?? ""): \(message); hookctl ignores the file until it is fixed"
         case .invalidDotenv(let file, let line, let message):
             return "\(file)\(line.map { ":\($0)" } ?? ""): \(message); fix \(file) and the project loads at the next prompt"
         case .fileSystem(let path, let message):
