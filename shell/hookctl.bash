@@ -59,7 +59,7 @@ _hookctl_hook() {
   # $? is the user's last status: PROMPT_COMMAND runs this first; the push
   # trap calls it after a test, when that status no longer matters.
   # shellcheck disable=SC2319
-  \builtin local previous_exit_status=$? pipe_status="${PIPESTATUS[*]}" file run=
+  \builtin local previous_exit_status=$? pipe_status=${_hookctl_started:+"${PIPESTATUS[*]}"} file run=
   # A command line ran (PS0 noted when): hand its end to the runner.
   [[ -z ${_hookctl_started-} ]] || _hookctl_after "$previous_exit_status" "$pipe_status"
   # The next Enter is at the primary prompt: the intercept rules see its line.
@@ -204,10 +204,9 @@ _hookctl_arm() {
 # shell is does the glue bind Enter (emacs, vi-insert and vi-command
 # keymaps): Enter runs _hookctl_enter (bind -x on a private key sequence)
 # and then accept-line (another one), so that a rule sees the whole first
-# line before bash does. Globs and regexes are matched here with =~ (the
-# export turned globs into anchored EREs); only a run rule starts a process.
+# line before bash does. Globs are matched here with ==, regexes with =~;
+# only a run rule starts a process.
 @HOOKCTL_RULES@
-_hookctl_bound=
 _hookctl_refused=
 
 # Sends a decision that is not a plain continue to the engine log, through the runner.

@@ -53,7 +53,7 @@ _hookctl_export() {
 }
 
 _hookctl_hook() {
-  local previous_exit_status=$? pipe_status="$pipestatus" run=
+  local previous_exit_status=$? pipe_status=${_hookctl_started:+"$pipestatus"} run=
   # The user's options (KSH_ARRAYS, SH_WORD_SPLIT, ...) stay outside.
   emulate -L zsh
   # A command line ran (preexec noted it): hand its end to the runner.
@@ -158,8 +158,8 @@ _hookctl_arm() {
 # Command interceptors. Only while an [[intercept]] rule applies where the
 # shell is does the glue wrap the accept-line widget (any wrapper that was
 # there keeps running after it, in every keymap, vi's too): a rule sees the
-# whole line before zsh runs it. Globs and regexes are matched here with =~
-# (the export turned globs into anchored EREs); only a run rule starts a process.
+# whole line before zsh runs it. Globs are matched here with ==, regexes
+# with =~; only a run rule starts a process.
 @HOOKCTL_RULES@
 
 # Sends a decision that is not a plain continue to the engine log, through the runner.

@@ -10,10 +10,16 @@ struct ShellEventHandover {
     let context: EngineContext
     let shellPID: Int32
 
-    private var user: UserPaths { UserPaths(environment: context.environment) }
+    private let user: UserPaths
+    /// The user's config.toml, read once per handover; an invalid one counts as empty (the runner reports it).
+    let userConfig: UserConfig
 
-    /// The user's config.toml; an invalid one counts as empty (the runner reports it).
-    var userConfig: UserConfig { (try? ConfigParser.loadUserConfig(path: user.config)) ?? UserConfig() }
+    init(context: EngineContext, shellPID: Int32) {
+        self.context = context
+        self.shellPID = shellPID
+        user = UserPaths(environment: context.environment)
+        userConfig = (try? ConfigParser.loadUserConfig(path: user.config)) ?? UserConfig()
+    }
 
     private func catalog(_ config: UserConfig) -> ShellHookCatalog {
         ShellHookCatalog(user: user, userConfig: config, userID: context.userID)
@@ -25,11 +31,6 @@ struct ShellEventHandover {
         let config = userConfig
         guard project.config.failFast ?? config.failFast, !catalog(config).hooks(at: .enter, project: project).hooks.isEmpty else { return }
         EnterGate(paths: context.paths, shellPID: shellPID).open(root: project.root)
-    }
-
-    /// Where the gate stands for the project at `root`.
-    func gate(root: String) -> EnterGate.State? {
-        EnterGate(paths: context.paths, shellPID: shellPID).state(root: root)
     }
 
     /// What the runner left for this prompt, one message per line; consumed.
@@ -70,15 +71,15 @@ struct ShellEventHandover {
             }
         }
         ShellEventSpool(paths: context.paths, shellPID: shellPID).append(events)
-        var words = commandEvents(project: session.approvedProject, config: config)
+        var words = commandEvents(project: session.approvedProject)
         if !events.isEmpty { words += words.isEmpty ? "runner" : " runner" }
         return words
     }
 
     /// `before` and `after`: the command events the glue hands over inside
     /// the approved `project` (or outside any project).
-    func commandEvents(project: Project?, config: UserConfig? = nil) -> String {
-        let config = config ?? userConfig
+    func commandEvents(project: Project?) -> String {
+        let config = userConfig
         let catalog = catalog(config)
         var words: [String] = []
         if !catalog.hooks(at: .beforeCommand, project: project).hooks.isEmpty { words.append("before") }

@@ -41,10 +41,10 @@ public struct Exporter {
             session.messages.append("\(error)")
             return session.result()
         }
-        var plan = try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
-            try self.plan(session: &session, root: root, store: store)
-        }
         let handover = ShellEventHandover(context: context, shellPID: request.shellPID)
+        var plan = try store.waitingAtMost(milliseconds: Self.databaseWaitMilliseconds) {
+            try self.plan(session: &session, root: root, store: store, handover: handover)
+        }
         plan.commandEvents = handover.handOver(session)
         plan.interceptRules = handover.interceptFields(project: session.approvedProject)
         // While the hooks load, the glue reads the status from a file the supervisor keeps current.
@@ -52,7 +52,7 @@ public struct Exporter {
         return plan
     }
 
-    private func plan(session: inout ExportSession, root: String?, store: StateStore) throws -> ExportPlan {
+    private func plan(session: inout ExportSession, root: String?, store: StateStore, handover: ShellEventHandover) throws -> ExportPlan {
         let request = session.request
         if let aside = store.recoveredFrom {
             session.messages.append(
@@ -60,7 +60,6 @@ public struct Exporter {
         }
         let paths = context.paths
         unlink(paths.marker(shell: request.shellPID))
-        let handover = ShellEventHandover(context: context, shellPID: request.shellPID)
         session.messages += handover.takeNotices()
         let realRoot = root.map { POSIX.realPath($0) ?? $0 }
         let previous = try store.shell(pid: request.shellPID)
@@ -191,7 +190,7 @@ public struct Exporter {
         case .running:
             session.transitions.append(.waiting(execution: execution.id))
         case .completed:
-            if let gate = ShellEventHandover(context: context, shellPID: session.request.shellPID).gate(root: project.root), gate != .passed {
+            if let gate = EnterGate(paths: context.paths, shellPID: session.request.shellPID).state(root: project.root), gate != .passed {
                 try hold(execution, behind: gate, project: project, session: &session)
                 return
             }

@@ -32,7 +32,22 @@ public struct HookListing: Sendable {
 /// listing see them: onEnter and onExit from hookctl.toml, the per-shell
 /// points from the `.d` directories and hookctl.toml.
 struct PointHooks {
-    let context: EngineContext
+    let catalog: ShellHookCatalog
+    /// Why the user's config.toml was not read, when it could not be.
+    let configProblem: String?
+
+    /// Reads the user's config.toml once for every question asked of this value.
+    init(context: EngineContext) {
+        let user = UserPaths(environment: context.environment)
+        var config = UserConfig()
+        do {
+            config = try ConfigParser.loadUserConfig(path: user.config)
+            configProblem = nil
+        } catch {
+            configProblem = "\(error)"
+        }
+        catalog = ShellHookCatalog(user: user, userConfig: config, userID: context.userID)
+    }
 
     /// The hooks of `point` for `project` (nil outside one), in run order.
     func hooks(at point: HookPoint, project: Project?) -> ShellHookSet {
@@ -40,17 +55,8 @@ struct PointHooks {
             let specs = project?.config.hooks(at: point) ?? []
             return ShellHookSet(hooks: specs.map { ShellHook(spec: $0, origin: .projectConfig(path: project!.config.path, line: $0.line)) })
         }
-        let user = UserPaths(environment: context.environment)
-        var warnings: [String] = []
-        let config: UserConfig
-        do {
-            config = try ConfigParser.loadUserConfig(path: user.config)
-        } catch {
-            warnings.append("\(error)")
-            config = UserConfig()
-        }
-        var set = ShellHookCatalog(user: user, userConfig: config, userID: context.userID).hooks(at: point, project: project)
-        set.warnings = warnings + set.warnings
+        var set = catalog.hooks(at: point, project: project)
+        set.warnings = (configProblem.map { [$0] } ?? []) + set.warnings
         return set
     }
 
