@@ -359,9 +359,9 @@ def test_edge_lines(sandbox, shell_kind):
     else:
         shell.line(f"printf '%s|' 'é\"q' \"it's\" 'two")
         shell.line(f"lines' > {out}")
-    deadline = time.time() + 10
-    while not (out.exists() and out.read_text()) and time.time() < deadline:
-        time.sleep(0.05)
+    # bash writes a file line by line: wait for the next command, not for the file.
+    shell.line("echo edge-done-" + ("(math 1)" if shell_kind == "fish" else "$((1))"))
+    shell.wait_for("edge-done-1")
     assert out.read_text() == "é\"q|it's|two\nlines|"
 
 

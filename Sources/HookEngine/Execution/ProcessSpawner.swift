@@ -99,9 +99,11 @@ enum ProcessSpawner {
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        // Every signal back to its default: a hook must not inherit what the
+        // shell, the supervisor or whatever started them ignores (an ignored
+        // SIGSEGV or SIGPIPE changes how a script fails).
         var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGCHLD, SIGQUIT] { sigaddset(&defaults, signal) }
+        sigfillset(&defaults)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
         let argv = ([executable] + arguments).map { strdup($0) }
@@ -170,7 +172,7 @@ enum ProcessRunner {
             if poll(&fds, nfds_t(fds.count), Int32(min(remaining, 1000))) < 0 && errno != EINTR { break }
             for entry in fds where entry.revents != 0 {
                 if entry.fd == stdinFD {
-                    let count = input.withUnsafeBytes { write(entry.fd, $0.baseAddress! + written, $0.count - written) }
+                    let count = input.withUnsafeBytes { writeWithoutSIGPIPE(entry.fd, $0.baseAddress! + written, $0.count - written) }
                     if count > 0 { written += count }
                     if count < 0 && errno != EAGAIN || written >= input.count {
                         close(entry.fd)
@@ -202,6 +204,32 @@ enum ProcessRunner {
         return Result(
             status: timedOut || overflowed ? nil : ExitStatus.code(status), overflowed: overflowed, stdout: readers[child.stdout!]!,
             stderr: readers[child.stderr!]!)
+    }
+}
+
+extension ProcessRunner {
+    /// `write` with SIGPIPE blocked in this thread: a child that exits before
+    /// reading its input gives EPIPE here instead of a signal that kills the
+    /// host (hookctl, or bash with the builtin loaded). A SIGPIPE this write
+    /// raised is taken off the pending set before the mask is restored.
+    static func writeWithoutSIGPIPE(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        var pipeOnly = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        var pending = sigset_t()
+        sigpending(&pending)
+        let alreadyPending = sigismember(&pending, SIGPIPE) == 1
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
+        let written = write(fd, bytes, count)
+        let error = errno
+        if written < 0 && error == EPIPE && !alreadyPending {
+            var now = timespec(tv_sec: 0, tv_nsec: 0)
+            while sigtimedwait(&pipeOnly, nil, &now) < 0 && errno == EINTR {}
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        errno = error
+        return written
     }
 }
 
