@@ -60,8 +60,20 @@ _hookctl_hook() {
   # trap calls it after a test, when that status no longer matters.
   # shellcheck disable=SC2319
   \builtin local previous_exit_status=$? pipe_status=${_hookctl_started:+"${PIPESTATUS[*]}"} file run=
-  # A command line ran (PS0 noted when): hand its end to the runner.
-  [[ -z ${_hookctl_started-} ]] || _hookctl_after "$previous_exit_status" "$pipe_status"
+  # A command line ran (PS0 noted when): hand its end to the runner (inline:
+  # a function call here costs as much as the record).
+  if [[ -n ${_hookctl_started-} ]]; then
+    if [[ $_hookctl_armed == *a* ]]; then
+      {
+        \builtin printf 'a\0%s\0%s\0%s\0%s %s\0%s\0%s\0' "${_hookctl_seq-0}" "$previous_exit_status" "$pipe_status" \
+          "$_hookctl_started" "$EPOCHREALTIME" "$PWD" "$_hookctl_root"
+        if [[ -n ${HISTTIMEFORMAT-} ]]; then HISTTIMEFORMAT='' \builtin history 1; else \builtin history 1; fi
+        \builtin printf '\0'
+      } >>"$_hookctl_spool"
+      [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
+    fi
+    _hookctl_started='' _hookctl_ready=''
+  fi
   # The next Enter is at the primary prompt: the intercept rules see its line.
   _hookctl_at_prompt=1
   if [[ -n ${_hookctl_native-} ]]; then
@@ -125,19 +137,6 @@ _hookctl_before() {
     \builtin printf '\0'
   } >>"$_hookctl_spool"
   [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
-}
-
-_hookctl_after() {
-  if [[ $_hookctl_armed == *a* ]]; then
-    {
-      \builtin printf 'a\0%s\0%s\0%s\0%s %s\0%s\0%s\0' "${_hookctl_seq-0}" "$1" "$2" \
-        "$_hookctl_started" "$EPOCHREALTIME" "$PWD" "$_hookctl_root"
-      if [[ -n ${HISTTIMEFORMAT-} ]]; then HISTTIMEFORMAT='' \builtin history 1; else \builtin history 1; fi
-      \builtin printf '\0'
-    } >>"$_hookctl_spool"
-    [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
-  fi
-  _hookctl_started='' _hookctl_ready=''
 }
 
 # Whether process $1 runs (a process that ended but was not reaped is a zombie).

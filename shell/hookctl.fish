@@ -268,24 +268,26 @@ function _hookctl_arm
         _hookctl_bind_enter off
     end
     set -g _hookctl_armed $want
-    if not string match -qr '[ab]' -- $want
-        functions -e _hookctl_preexec _hookctl_postexec
-        return 0
+    # Only the handlers a point needs: each event handler costs a function call per line.
+    functions -e _hookctl_preexec _hookctl_postexec
+    # One stat is the check for the runner on each line: /proc/PID/exe
+    # resolves for a running process only, not for a zombie fish has not
+    # reaped yet. A missing runner is started again; the events wait in the
+    # spool meanwhile.
+    if string match -q '*b*' -- $want
+        function _hookctl_preexec --on-event fish_preexec
+            # No number: the runner numbers fish's command lines itself (math would cost more than the rest).
+            printf 'B\0\0%s\0%s\0%s\0' $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
+            test -e "/proc/$_hookctl_runner_pid/exe"; or _hookctl_runner_check
+        end
     end
-    function _hookctl_preexec --on-event fish_preexec
-        string match -q '*b*' -- $_hookctl_armed; or return 0
-        # No number: the runner numbers fish's command lines itself (math would cost more than the rest).
-        printf 'B\0\0%s\0%s\0%s\0' $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
-        _hookctl_runner_check
-    end
-    function _hookctl_postexec --on-event fish_postexec
-        # One statement, or the first would reset $pipestatus.
-        set -l statuses $status $pipestatus
-        set -l exit_status $statuses[1]
-        set -l pipe_status "$statuses[2..-1]"
-        string match -q '*a*' -- $_hookctl_armed; or return 0
-        printf 'A\0\0%s\0%s\0%s\0%s\0%s\0%s\0' $exit_status "$pipe_status" $CMD_DURATION $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
-        _hookctl_runner_check
+    if string match -q '*a*' -- $want
+        function _hookctl_postexec --on-event fish_postexec
+            # One statement, or the first would reset $pipestatus.
+            set -l statuses $status $pipestatus
+            printf 'A\0\0%s\0%s\0%s\0%s\0%s\0%s\0' $statuses[1] "$statuses[2..-1]" $CMD_DURATION $PWD "$_hookctl_root" "$argv[1]" >>$_hookctl_spool
+            test -e "/proc/$_hookctl_runner_pid/exe"; or _hookctl_runner_check
+        end
     end
 end
 
