@@ -55,33 +55,37 @@ _hookctl_export() {
   fi
 }
 
+# The prompt's hook. bash copies a function's whole body on every call, so
+# this one stays small: what is rare (a changed directory, a marker, an edited
+# hookctl.toml, a line's end) is a call to a function of its own.
 _hookctl_hook() {
   # $? is the user's last status: PROMPT_COMMAND runs this first; the push
   # trap calls it after a test, when that status no longer matters.
   # shellcheck disable=SC2319
-  \builtin local previous_exit_status=$? pipe_status=${_hookctl_started:+"${PIPESTATUS[*]}"} file run=
-  # A command line ran (PS0 noted when): hand its end to the runner (inline:
-  # a function call here costs as much as the record).
-  if [[ -n ${_hookctl_started-} ]]; then
-    if [[ $_hookctl_armed == *a* ]]; then
-      {
-        \builtin printf 'a\0%s\0%s\0%s\0%s %s\0%s\0%s\0' "${_hookctl_seq-0}" "$previous_exit_status" "$pipe_status" \
-          "$_hookctl_started" "$EPOCHREALTIME" "$PWD" "$_hookctl_root"
-        if [[ -n ${HISTTIMEFORMAT-} ]]; then HISTTIMEFORMAT='' \builtin history 1; else \builtin history 1; fi
-        \builtin printf '\0'
-      } >>"$_hookctl_spool"
-      [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
-    fi
-    _hookctl_started='' _hookctl_ready=''
-  fi
+  \builtin local previous_exit_status=$? pipe_status=${_hookctl_started:+"${PIPESTATUS[*]}"}
+  # A command line ran (PS0 noted when): hand its end to the runner.
+  [[ -z ${_hookctl_started-} ]] || _hookctl_ended "$previous_exit_status" "$pipe_status"
   # The next Enter is at the primary prompt: the intercept rules see its line.
   _hookctl_at_prompt=1
   if [[ -n ${_hookctl_native-} ]]; then
     # The builtin does the same work inside bash (and PROMPT_COMMAND calls it
     # directly once it is loaded).
     \builtin hookctl __prompt
-    \builtin return "$previous_exit_status"
+  elif [[ $PWD != "${_hookctl_pwd-}" || -e $_hookctl_marker ]] || [[ -n $_hookctl_root &&
+    ($_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp || -n ${_hookctl_watch[0]-}) ]]; then
+    # Any other modification time than the one last seen: an edit, or a copy
+    # that kept an older time (cp -p, tar).
+    _hookctl_check
+  elif [[ ${HOOKCTL_STATUS-} == loading* ]]; then
+    # The supervisor keeps this one line current while the hooks load.
+    \builtin read -r HOOKCTL_STATUS 2>/dev/null <"$_hookctl_status_file"
   fi
+  \builtin return "$previous_exit_status"
+}
+
+# Something may have changed since the last prompt: runs the export if it did.
+_hookctl_check() {
+  \builtin local file run=
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
     _hookctl_pwd=$PWD
     _hookctl_find_root
@@ -90,11 +94,10 @@ _hookctl_hook() {
   if [[ -e $_hookctl_marker ]]; then
     run=1
   elif [[ -n $_hookctl_root ]]; then
-    # Any other modification time than the one last seen (an edit, or a
-    # copy that kept an older time), or an edit to a script the approval covers.
     if [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
       run=1
     else
+      # An edit to a script the approval covers asks for approval at once.
       for file in "${_hookctl_watch[@]}"; do
         [[ $file -nt $_hookctl_watch_stamp ]] && { run=1; \builtin break; }
       done
@@ -104,10 +107,22 @@ _hookctl_hook() {
     _hookctl_root=${_hookctl_found-}
     _hookctl_export
   elif [[ ${HOOKCTL_STATUS-} == loading* ]]; then
-    # The supervisor keeps this one line current while the hooks load.
     \builtin read -r HOOKCTL_STATUS 2>/dev/null <"$_hookctl_status_file"
   fi
-  \builtin return "$previous_exit_status"
+}
+
+# Hands the end of a command line (status $1, pipeline statuses $2) to the runner.
+_hookctl_ended() {
+  if [[ $_hookctl_armed == *a* ]]; then
+    {
+      \builtin printf 'a\0%s\0%s\0%s\0%s %s\0%s\0%s\0' "${_hookctl_seq-0}" "$1" "$2" \
+        "$_hookctl_started" "$EPOCHREALTIME" "$PWD" "$_hookctl_root"
+      if [[ -n ${HISTTIMEFORMAT-} ]]; then HISTTIMEFORMAT='' \builtin history 1; else \builtin history 1; fi
+      \builtin printf '\0'
+    } >>"$_hookctl_spool"
+    [[ -e /proc/${_hookctl_runner_pid:-0} ]] || _hookctl_runner_check
+  fi
+  _hookctl_started='' _hookctl_ready=''
 }
 
 # Per-shell hook points. Only while a hook point or [notify] applies where
@@ -190,11 +205,11 @@ _hookctl_arm() {
     # while the trap is ours, so that disarming sees and removes it. A DEBUG
     # trap of the user's that was there when the glue loaded runs first.
     \builtin trap -- "${_hookctl_previous_debug:+$_hookctl_previous_debug$'\n'}$_hookctl_debug" DEBUG
-    \builtin declare -ft _hookctl_hook _hookctl_export _hookctl_arm
+    \builtin declare -ft _hookctl_hook _hookctl_check _hookctl_export _hookctl_arm
     _hookctl_debug_armed=1
   elif [[ $want != *b* && -n ${_hookctl_debug_armed-} ]]; then
     if [[ -n ${_hookctl_previous_debug-} ]]; then \builtin trap -- "$_hookctl_previous_debug" DEBUG; else \builtin trap - DEBUG; fi
-    \builtin declare -f +t _hookctl_hook _hookctl_export _hookctl_arm
+    \builtin declare -f +t _hookctl_hook _hookctl_check _hookctl_export _hookctl_arm
     _hookctl_debug_armed=
   fi
 }
