@@ -78,6 +78,35 @@ def noop_prompt(root, env, directory):
     return result
 
 
+def prompt_instructions(env, directory):
+    """Instructions per no-op prompt (callgrind counts them the same on a
+    busy machine as on an idle one), for the empty function, the glue and
+    the builtin: the difference between 500 prompts and none. System calls
+    count as one instruction each here, so the time rows stay the reference."""
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
+        return {}
+    setup = {
+        "empty": "_f() { return $?; }; hook=_f",
+        "hookctl": f'eval "$("{BIN}" shell init bash)"; hook=_hookctl_hook',
+    }
+    if HAVE_BUILTIN:
+        setup["builtin"] = (f'eval "$(HOOKCTL_BASH_BUILTIN={BUILTIN} "{BIN}" shell init bash)"; '
+                            '[[ -n $_hookctl_native ]] || exit 1; hook="builtin hookctl __prompt"')
+    result = {}
+    for tool, code in setup.items():
+        counts = []
+        for loops in (0, 500):
+            script = f"{code}\n$hook; $hook\nfor ((i = 0; i < {loops}; i++)); do $hook; done\n"
+            run = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=no",
+                                  "bash", "--noprofile", "--norc", "-c", script],
+                                 env=env, cwd=directory, capture_output=True, text=True, check=True)
+            # The shell's own count: the command substitution's child reports one too.
+            counts.append(max(int(line.split()[-1]) for line in run.stderr.splitlines() if "Collected :" in line))
+        result[tool] = (counts[1] - counts[0]) / 500
+    return result
+
+
 def builtin_entry(root, env, directory):
     """Seconds per project entry (and per leave) through the builtin: the
     pair `cd project; prompt; cd ..; prompt`, halved. The hooks have run, so
@@ -294,6 +323,7 @@ def main():
         outside.mkdir()
 
         prompt = noop_prompt(root, env, loaded)
+        instructions = prompt_instructions(env, loaded)
         export_loaded = export_process(root, env, loaded)
         export_outside = hyperfine(export_commands(), {**env, "HOOKCTL_SHELL_PID": str(os.getpid())}, outside)
         status_big = big_status(root, env)
@@ -329,6 +359,15 @@ def main():
                 ("entering a project, bash builtin", f"{entry * 1e3:.3f} ms", f"`direnv export bash` {direnv_entry * 1e3:.2f} ms",
                  f"budget: < 0.3 ms; {direnv_entry / entry:.1f}x cheaper than direnv's entry"),
             ]
+        if instructions:
+            rows.append(("no-op prompt, bash, instructions", f"{instructions['hookctl'] / 1e3:.0f}k",
+                         f"empty function {instructions['empty'] / 1e3:.0f}k",
+                         f"{instructions['hookctl'] / instructions['empty']:.1f}x the empty function (callgrind: repeatable on a busy machine)"))
+            if "builtin" in instructions:
+                rows.append(("no-op prompt, bash builtin, instructions", f"{instructions['builtin'] / 1e3:.0f}k",
+                             f"empty function {instructions['empty'] / 1e3:.0f}k",
+                             f"{instructions['builtin'] / instructions['empty']:.2f}x the empty function, "
+                             f"{instructions['hookctl'] / instructions['builtin']:.1f}x fewer than the glue"))
         for shell in ("bash", "bash builtin", "zsh", "fish"):
             if (shell, True) not in per_command:
                 continue
