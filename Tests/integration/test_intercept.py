@@ -426,3 +426,17 @@ def test_with_the_bash_builtin(sandbox):
     shell.send("C-u")
     shell.line("greet native")
     shell.wait_for("hello native")
+    # A project's rule comes and goes with the project, as without the builtin.
+    user_rules(sandbox, "")
+    project = sandbox.project("ruled", '[env]\nA = "1"\n\n[[intercept]]\nmatch = "echo LOCAL*"\naction = "cancel"\nreason = "not in here"\n')
+    sandbox.allow(project)
+    shell.line(f"cd {project}")
+    shell.line("echo LOCAL-in-$((1))")
+    shell.wait_for("hookctl: not in here")
+    shell.send("C-u")
+    shell.line(f"cd {sandbox.root}")
+    shell.line("echo LOCAL-out-$((1))")
+    shell.wait_for("LOCAL-out-1")
+    shell.line("clear")
+    screen = bindings(shell, "bash")
+    assert "_hookctl" not in screen, screen

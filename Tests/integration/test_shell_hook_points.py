@@ -431,6 +431,13 @@ def test_with_the_bash_builtin(sandbox):
     shell.run("true")
     assert "hookctl __prompt" in shell.run('echo "${PROMPT_COMMAND[*]}"')
     assert "PS0=[]" in shell.run('echo "PS0=[$PS0]"')
+    # Back in: the enter hook fires again, and command lines reach the hook again.
+    before = len(records(log))
+    shell.cd(project)
+    shell.run("echo back-in")
+    poll(lambda: [(r["HOOKCTL_HOOK_POINT"], r.get("HOOKCTL_COMMAND")) for r in records(log)[before:]][-1:]
+         == [("afterCommand", "echo back-in")], message="the line after re-entering reached the hook")
+    assert "enter" in [r["HOOKCTL_HOOK_POINT"] for r in records(log)[before:]]
 
 
 def test_notify_through_a_command(sandbox, shell_kind):

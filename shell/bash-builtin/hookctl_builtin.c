@@ -249,6 +249,28 @@ static void set_rules(const hookengine_plan *plan) {
     parse_and_execute(code, "hookctl", SEVAL_NOHIST); /* frees code */
 }
 
+/* Whether `_hookctl_rules` already holds the plan's rules, field for field. */
+static int same_rules(const hookengine_plan *plan) {
+    SHELL_VAR *rules = find_global_variable("_hookctl_rules");
+    ARRAY *fields;
+    if (!rules || !array_p(rules)) return plan->rule_field_count == 0;
+    fields = array_cell(rules);
+    if ((size_t)array_num_elements(fields) != plan->rule_field_count) return 0;
+    for (size_t i = 0; i < plan->rule_field_count; i++) {
+        const char *field = array_reference(fields, (arrayind_t)i);
+        if (!field || strcmp(field, plan->rule_fields[i]) != 0) return 0;
+    }
+    return 1;
+}
+
+/* Starts the shell's runner (through the glue) unless /proc shows it. */
+static void ensure_runner(void) {
+    const char *runner = variable("_hookctl_runner_pid");
+    char process[64];
+    snprintf(process, sizeof process, "/proc/%s", runner && *runner ? runner : "0");
+    if (access(process, F_OK) != 0) parse_and_execute(savestring("_hookctl_runner_check"), "hookctl", SEVAL_NOHIST);
+}
+
 /* Asks the engine what to do now and does it: variables, messages. Returns
  * 1 when the hooks of the project just entered still run (the glue may show
  * their progress through the hookctl program), 0 otherwise, -1 on error. */
@@ -284,11 +306,19 @@ static int export_now(int redraw) {
     waiting = (plan->transitions & HOOKENGINE_WAITING) && (plan->transitions & HOOKENGINE_ENTERED);
     /* What the glue's own code keeps: the events it hands over name the project. */
     bind_global_variable("_hookctl_root", seen_root ? seen_root : "", 0);
-    if (plan->rule_field_count != SIZE_MAX) set_rules(plan);
+    /* The glue's own settings (not exported): _hookctl_arm adds or removes its
+     * command hooks and Enter binding to match. Most exports change neither,
+     * and the glue's functions cost more than the rest of an entry. */
+    int rules_changed = plan->rule_field_count != SIZE_MAX && !same_rules(plan);
+    if (rules_changed) set_rules(plan);
     if (plan->command_events) {
-        /* The glue's own setting (not exported); it arms or disarms its command hooks. */
-        bind_global_variable("_hookctl_events", (char *)plan->command_events, 0);
-        parse_and_execute(savestring("_hookctl_arm"), "hookctl", SEVAL_NOHIST);
+        const char *events = variable("_hookctl_events");
+        if (rules_changed || !events || strcmp(events, plan->command_events) != 0) {
+            bind_global_variable("_hookctl_events", (char *)plan->command_events, 0);
+            parse_and_execute(savestring("_hookctl_arm"), "hookctl", SEVAL_NOHIST);
+        } else if (strstr(plan->command_events, "runner")) {
+            ensure_runner(); /* the export handed events over */
+        }
     }
     hookengine_plan_free(plan);
     if (redraw) redraw_prompt();
@@ -316,12 +346,11 @@ static void refresh_status(void) {
  * bash has for it, PIPESTATUS, the newest history entry and the duration. */
 static void report_command_end(void) {
     const char *started = variable("_hookctl_started"), *armed = variable("_hookctl_armed");
-    const char *spool = variable("_hookctl_spool"), *runner = variable("_hookctl_runner_pid");
+    const char *spool = variable("_hookctl_spool");
     const char *sequence = variable("_hookctl_seq"), *root = variable("_hookctl_root"), *pwd = variable("PWD");
     SHELL_VAR *pipes = find_variable("PIPESTATUS");
     hookctl_hist_entry *entry = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
     char *pipe_text = pipes && array_p(pipes) ? array_to_string(array_cell(pipes), " ", 0) : NULL;
-    char process[64];
     struct timespec now;
     long long elapsed = -1;
     FILE *file;
@@ -333,8 +362,7 @@ static void report_command_end(void) {
                 pipe_text ? pipe_text : "", 0, elapsed < 0 ? 0 : elapsed, 0, pwd ? pwd : "", 0, root ? root : "", 0,
                 entry && entry->line ? entry->line : "", 0);
         fclose(file);
-        snprintf(process, sizeof process, "/proc/%s", runner && *runner ? runner : "0");
-        if (access(process, F_OK) != 0) parse_and_execute(savestring("_hookctl_runner_check"), "hookctl", SEVAL_NOHIST);
+        ensure_runner();
     }
     free(pipe_text);
     bind_global_variable("_hookctl_started", "", 0);
