@@ -28,7 +28,10 @@ import Testing
         let rule = { (glob: String) in InterceptRule(id: "r", matcher: .glob(glob), action: .continue).shellPattern }
         #expect(rule("git push*--force*") == "git push*\\-\\-force*")
         #expect(rule("make [!x]?") == "make [^x]?")
-        #expect(rule("a(b|c)@") == "a\\(b\\|c\\)\\@")
+        #expect(rule("a(b|c)@") == "a\\(b\\|c\\)@")
+        // Quotes, $, @ and the like stay as they are: zsh would keep a backslash before them.
+        #expect(rule("echo 'a' \"$x\" {1,2}.") == "echo 'a' \"$x\" {1,2}.")
+        #expect(rule("x<1>~^#=!\\") == "x\\<1\\>\\~\\^\\#\\=\\!\\\\")
         #expect(InterceptRule(id: "r", matcher: .regex("a+"), action: .continue).shellPattern == nil)
     }
 
