@@ -239,6 +239,8 @@ _hookctl_refuse() {
 # one pattern test per rule.
 _hookctl_intercept() {
   _hookctl_line=$1
+  # shellcheck disable=SC2053 # a pattern, on purpose
+  [[ -z $_hookctl_rule_any || $_hookctl_line == $_hookctl_rule_any ]] || \builtin return 0
   \builtin local pattern index=-1
   for pattern in "${_hookctl_rule_match[@]}"; do
     index=$((index + 1))
@@ -295,21 +297,29 @@ _hookctl_apply() {
 
 # The rules as one array per field (six fields a rule in _hookctl_rules: id,
 # glob as a pattern, ERE, action, two arguments): Enter then walks one array.
+# When every rule is a glob without a [set], they also make one pattern,
+# @(glob|glob|...) (`==` matches as if extglob were on), so that a line no
+# rule matches costs one test.
 _hookctl_rule_columns() {
   _hookctl_rule_match=() _hookctl_rule_regex=() _hookctl_rule_id=() _hookctl_rule_action=()
-  _hookctl_rule_first=() _hookctl_rule_second=()
-  \builtin local i
+  _hookctl_rule_first=() _hookctl_rule_second=() _hookctl_rule_any=
+  \builtin local i any=1
   # shellcheck disable=SC2154 # set where the glue is generated, and by each export
   for ((i = 0; i + 5 < ${#_hookctl_rules[@]}; i += 6)); do
     _hookctl_rule_id+=("${_hookctl_rules[i]}")
     if [[ -n ${_hookctl_rules[i + 1]} ]]; then
       _hookctl_rule_match+=("${_hookctl_rules[i + 1]}") _hookctl_rule_regex+=("")
+      [[ ${_hookctl_rules[i + 1]} != *[* ]] || any=
     else
-      _hookctl_rule_match+=("*") _hookctl_rule_regex+=("${_hookctl_rules[i + 2]}")
+      _hookctl_rule_match+=("*") _hookctl_rule_regex+=("${_hookctl_rules[i + 2]}") any=
     fi
     _hookctl_rule_action+=("${_hookctl_rules[i + 3]}") _hookctl_rule_first+=("${_hookctl_rules[i + 4]}")
     _hookctl_rule_second+=("${_hookctl_rules[i + 5]}")
   done
+  if [[ -n $any && ${#_hookctl_rule_match[@]} -gt 0 ]]; then
+    \builtin local IFS='|'
+    _hookctl_rule_any="@(${_hookctl_rule_match[*]})"
+  fi
 }
 
 # Enter, while rules apply: the first line at the primary prompt goes

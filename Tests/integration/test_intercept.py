@@ -384,6 +384,49 @@ def test_decisions_are_logged_with_secrets_masked(sandbox):
     assert "s3cr3t-value-123" not in text and "hunter2-long" not in text, text
 
 
+PUNCTUATION_RULE = """
+[[intercept]]
+id = "pipe"
+match = "echo 'a|(b)'*"
+action = "cancel"
+reason = "the pipe rule"
+"""
+
+SET_RULE = """
+[[intercept]]
+id = "set"
+match = "echo [xy]z*"
+action = "cancel"
+reason = "the set rule"
+"""
+
+
+@pytest.mark.parametrize("rules", ["globs", "with a set"])
+def test_globs_with_punctuation_and_sets_match_as_written(sandbox, shell_kind, rules):
+    # Globs only: bash tests them as one pattern first; a [set] turns that off.
+    user_rules(sandbox, PUNCTUATION_RULE + GREET_RULE + (SET_RULE if rules == "with a set" else ""))
+    shell = shell_for(sandbox, shell_kind)
+    one = "(math 1)" if shell_kind == "fish" else "$((1))"
+    if shell_kind == "bash":
+        shell.line(f'[[ -n $_hookctl_rule_any ]] && echo "one-pattern-{one}" || echo "rule-by-rule-{one}"')
+        shell.wait_for("one-pattern-1" if rules == "globs" else "rule-by-rule-1")
+    shell.line("echo 'a|(b)' x")
+    shell.wait_for("hookctl: the pipe rule")
+    shell.send("C-u")
+    shell.line("echo a")
+    shell.line("greet set")
+    shell.wait_for("hello set")
+    shell.line("echo yz-" + one)
+    if rules == "with a set":
+        shell.wait_for("hookctl: the set rule")
+        shell.send("C-u")
+    else:
+        shell.wait_for("yz-1")
+    shell.line("echo end-" + one)
+    screen = shell.wait_for("end-1")
+    assert "a|(b) x" not in screen.replace("echo 'a|(b)' x", ""), screen
+
+
 def test_glob_and_regex_rules_cost_no_fork(sandbox, shell_kind):
     import re
     import subprocess
