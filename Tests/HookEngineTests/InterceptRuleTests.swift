@@ -32,6 +32,9 @@ import Testing
         // Quotes, $, @ and the like stay as they are: zsh would keep a backslash before them.
         #expect(rule("echo 'a' \"$x\" {1,2}.") == "echo 'a' \"$x\" {1,2}.")
         #expect(rule("x<1>~^#=!\\") == "x\\<1\\>\\~\\^\\#\\=\\!\\\\")
+        // Sets end where the ERE's do; an unclosed `[` is a literal one.
+        #expect(rule("a[]b]c") == "a[]b]c")
+        #expect(rule("a[b") == "a\\[b")
         #expect(InterceptRule(id: "r", matcher: .regex("a+"), action: .continue).shellPattern == nil)
     }
 

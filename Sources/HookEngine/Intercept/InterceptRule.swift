@@ -59,20 +59,15 @@ public struct InterceptRule: Sendable, Equatable {
     public var shellPattern: String? {
         guard case .glob(let pattern) = matcher else { return nil }
         var result = ""
-        var inSet = false
-        for character in pattern {
+        var characters = Array(pattern)[...]
+        while let character = characters.popFirst() {
             switch character {
             case "*", "?": result.append(character)
-            case "[" where !inSet:
-                inSet = true
-                result.append(character)
-            case "]" where inSet:
-                inSet = false
-                result.append(character)
-            case "!" where inSet && result.last == "[":
-                result.append("^")
+            case "[":
+                // Without a closing `]`, `[` is itself (zsh would call it a bad pattern).
+                result += Self.takeSet(&characters) ?? "\\["
             default:
-                if !inSet && Self.patternCharacters.contains(character) {
+                if Self.patternCharacters.contains(character) {
                     result += "\\" + String(character)
                 } else {
                     result.append(character)
@@ -80,6 +75,18 @@ public struct InterceptRule: Sendable, Equatable {
             }
         }
         return result
+    }
+
+    /// The set that starts after a `[` at the head of `characters`, as `[...]`
+    /// for both an ERE and the shells (`!` first becomes `^`), up to the first
+    /// `]` after its first character, which it takes off `characters`; nil
+    /// when no `]` closes it.
+    static func takeSet(_ characters: inout ArraySlice<Character>) -> String? {
+        guard let close = characters.dropFirst().firstIndex(of: "]") else { return nil }
+        var set = String(characters[..<close])
+        if set.hasPrefix("!") { set = "^" + set.dropFirst() }
+        characters = characters[(close + 1)...]
+        return "[" + set.replacingAll("\\", with: "\\\\") + "]"
     }
 
     /// `pattern` as an anchored ERE: `*` any text, `?` one character, `[...]` (and `[!...]`) a set.
@@ -90,15 +97,7 @@ public struct InterceptRule: Sendable, Equatable {
             switch character {
             case "*": result += ".*"
             case "?": result += "."
-            case "[":
-                if let close = characters.dropFirst().firstIndex(of: "]") {
-                    var set = String(characters[..<close])
-                    if set.hasPrefix("!") { set = "^" + set.dropFirst() }
-                    result += "[" + set.replacingAll("\\", with: "\\\\") + "]"
-                    characters = characters[(close + 1)...]
-                } else {
-                    result += "\\["
-                }
+            case "[": result += takeSet(&characters) ?? "\\["
             case "\\", ".", "^", "$", "|", "(", ")", "+", "{", "}", "]": result += "\\" + String(character)
             default: result.append(character)
             }
