@@ -185,6 +185,7 @@ _hookctl_refuse() {
 _hookctl_intercept() {
   emulate -L zsh
   typeset -g _hookctl_line=$1
+  [[ -z $_hookctl_rule_any || $_hookctl_line == ${~_hookctl_rule_any} ]] || return 0
   local pattern
   integer index=0
   for pattern in "${_hookctl_rule_match[@]}"; do
@@ -254,16 +255,23 @@ _hookctl_rule_columns() {
   emulate -L zsh
   typeset -ga _hookctl_rule_match _hookctl_rule_regex _hookctl_rule_id _hookctl_rule_action _hookctl_rule_first _hookctl_rule_second
   _hookctl_rule_match=() _hookctl_rule_regex=() _hookctl_rule_id=() _hookctl_rule_action=() _hookctl_rule_first=() _hookctl_rule_second=()
-  integer i
+  typeset -g _hookctl_rule_any=
+  integer i any=1
   for ((i = 1; i + 5 <= $#_hookctl_rules; i += 6)); do
     _hookctl_rule_id+=("$_hookctl_rules[i]")
     if [[ -n $_hookctl_rules[i+1] ]]; then
       _hookctl_rule_match+=("$_hookctl_rules[i+1]"); _hookctl_rule_regex+=("")
+      [[ $_hookctl_rules[i+1] != *\[* ]] || any=0
     else
-      _hookctl_rule_match+=("*"); _hookctl_rule_regex+=("$_hookctl_rules[i+2]")
+      _hookctl_rule_match+=("*"); _hookctl_rule_regex+=("$_hookctl_rules[i+2]"); any=0
     fi
     _hookctl_rule_action+=("$_hookctl_rules[i+3]"); _hookctl_rule_first+=("$_hookctl_rules[i+4]"); _hookctl_rule_second+=("$_hookctl_rules[i+5]")
   done
+  # Every rule a glob without a [set]: one (glob|glob|...) pattern tells a
+  # line that no rule matches with one test.
+  if (( any && $#_hookctl_rule_match )); then
+    _hookctl_rule_any="(${(j:|:)_hookctl_rule_match})"
+  fi
 }
 
 # accept-line while rules apply: the line at the primary prompt goes through
