@@ -205,11 +205,11 @@ _hookctl_arm() {
     # while the trap is ours, so that disarming sees and removes it. A DEBUG
     # trap of the user's that was there when the glue loaded runs first.
     \builtin trap -- "${_hookctl_previous_debug:+$_hookctl_previous_debug$'\n'}$_hookctl_debug" DEBUG
-    \builtin declare -ft _hookctl_hook _hookctl_check _hookctl_export _hookctl_arm
+    \builtin declare -ft _hookctl_hook _hookctl_check _hookctl_export _hookctl_arm _hookctl_winch _hookctl_enter _hookctl_intercept _hookctl_apply
     _hookctl_debug_armed=1
   elif [[ $want != *b* && -n ${_hookctl_debug_armed-} ]]; then
     if [[ -n ${_hookctl_previous_debug-} ]]; then \builtin trap -- "$_hookctl_previous_debug" DEBUG; else \builtin trap - DEBUG; fi
-    \builtin declare -f +t _hookctl_hook _hookctl_check _hookctl_export _hookctl_arm
+    \builtin declare -f +t _hookctl_hook _hookctl_check _hookctl_export _hookctl_arm _hookctl_winch _hookctl_enter _hookctl_intercept _hookctl_apply
     _hookctl_debug_armed=
   fi
 }

@@ -141,8 +141,16 @@ end
 # runs, or prints the reason and returns 1 to cancel.
 function _hookctl_intercept
     set -l line $argv[1]
+    if set -q _hookctl_rule_any[1]
+        string match -rq -- $_hookctl_rule_any $line 2>/dev/null
+        # 1: no rule matches (2, an error, walks the rules one by one).
+        if test $status -eq 1
+            set -g _hookctl_line $line
+            return 0
+        end
+    end
     for i in $_hookctl_rule_index
-        string match -rq -- $_hookctl_rule_regex[$i] $line; or continue
+        string match -rq -- $_hookctl_rule_regex[$i] $line 2>/dev/null; or continue
         set -l id $_hookctl_rule_id[$i]
         set -l action $_hookctl_rule_action[$i]
         set -l first $_hookctl_rule_first[$i]
@@ -233,6 +241,16 @@ function _hookctl_rule_columns
         set -a _hookctl_rule_second $_hookctl_rules[(math $i + 5)]
         set -a _hookctl_rule_index (count $_hookctl_rule_id)
         set i (math $i + 6)
+    end
+    # The regexes as one alternation, so that a line no rule matches costs one
+    # test: not when one refers back to a group (\1, \g1, \k<name>: the
+    # numbers would shift), nor when fish's PCRE2 cannot compile the whole
+    # (`\Q` quotes to the end; glibc's ERE takes a lone `)` that PCRE2 refuses).
+    set -g _hookctl_rule_any
+    if set -q _hookctl_rule_regex[1]; and not string match -qr '\\\\[0-9gkQ]' -- $_hookctl_rule_regex
+        set -l any '(?:'(string join ')|(?:' -- $_hookctl_rule_regex)')'
+        string match -rq -- $any '' 2>/dev/null
+        test $status -le 1; and set -g _hookctl_rule_any $any
     end
 end
 

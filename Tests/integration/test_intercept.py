@@ -427,6 +427,20 @@ def test_globs_with_punctuation_and_sets_match_as_written(sandbox, shell_kind, r
     assert "a|(b) x" not in screen.replace("echo 'a|(b)' x", ""), screen
 
 
+def test_a_regex_only_the_ere_reads_leaves_the_other_rules_working(sandbox, shell_kind):
+    # glibc's ERE takes a lone ")"; fish's PCRE2 does not, so fish cannot test all rules as one.
+    user_rules(sandbox, '[[intercept]]\nid = "odd"\nregex = "foo)"\naction = "cancel"\nreason = "the odd rule"\n'
+               '[[intercept]]\nid = "blocked"\nregex = "^echo BLOCKED"\naction = "cancel"\nreason = "the blocked rule"\n')
+    shell = shell_for(sandbox, shell_kind)
+    shell.line("echo BLOCKED x")
+    screen = shell.wait_for("hookctl: the blocked rule")
+    assert "compile error" not in screen, screen
+    shell.send("C-u")
+    if shell_kind != "fish":  # `foo)` is not a fish command line, and not a regex fish reads
+        shell.line("echo 'foo)' y")
+        shell.wait_for("hookctl: the odd rule")
+
+
 def test_glob_and_regex_rules_cost_no_fork(sandbox, shell_kind):
     import re
     import subprocess

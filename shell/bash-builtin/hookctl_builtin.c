@@ -312,8 +312,10 @@ static int export_now(int redraw) {
     int rules_changed = plan->rule_field_count != SIZE_MAX && !same_rules(plan);
     if (rules_changed) set_rules(plan);
     if (plan->command_events) {
-        const char *events = variable("_hookctl_events");
-        if (rules_changed || !events || strcmp(events, plan->command_events) != 0) {
+        const char *events = variable("_hookctl_events"), *armed = variable("_hookctl_armed");
+        /* Rules but no Enter binding: line editing was off when the glue armed. */
+        int unbound = strstr(plan->command_events, "rules") && !(armed && strchr(armed, 'r'));
+        if (rules_changed || unbound || !events || strcmp(events, plan->command_events) != 0) {
             bind_global_variable("_hookctl_events", (char *)plan->command_events, 0);
             parse_and_execute(savestring("_hookctl_arm"), "hookctl", SEVAL_NOHIST);
         } else if (strstr(plan->command_events, "runner")) {
