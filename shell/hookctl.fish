@@ -141,13 +141,10 @@ end
 # runs, or prints the reason and returns 1 to cancel.
 function _hookctl_intercept
     set -l line $argv[1]
-    if set -q _hookctl_rule_any[1]
-        string match -rq -- $_hookctl_rule_any $line 2>/dev/null
-        # 1: no rule matches (2, an error, walks the rules one by one).
-        if test $status -eq 1
-            set -g _hookctl_line $line
-            return 0
-        end
+    # No rule matches (the alternation compiled when it was made).
+    if set -q _hookctl_rule_any[1]; and not string match -rq -- $_hookctl_rule_any $line
+        set -g _hookctl_line $line
+        return 0
     end
     for i in $_hookctl_rule_index
         string match -rq -- $_hookctl_rule_regex[$i] $line 2>/dev/null; or continue
