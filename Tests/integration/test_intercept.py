@@ -213,15 +213,13 @@ def test_wait_holds_a_line_until_the_hooks_finished(sandbox, shell_kind):
     assert time.time() - started >= 1.5
 
 
-def test_vi_mode(sandbox, shell_kind):
-    if shell_kind == "fish":
-        rc = "fish_vi_key_bindings"
-    else:
-        rc = {"bash": "set -o vi", "zsh": "bindkey -v"}[shell_kind]
+@pytest.mark.parametrize("switched", ["before the glue", "after the glue"])
+def test_vi_mode(sandbox, shell_kind, switched):
+    rc = {"bash": "set -o vi", "zsh": "bindkey -v", "fish": "fish_vi_key_bindings"}[shell_kind]
     user_rules(sandbox, CANCEL_RULE + GREET_RULE)
-    shell = shell_for(sandbox, shell_kind, rc="" if shell_kind == "fish" else rc)
-    if shell_kind == "fish":
-        # As in config.fish, which fish reads after conf.d/hookctl.fish: vi mode set after the glue.
+    shell = shell_for(sandbox, shell_kind, rc=rc if switched == "before the glue" else "")
+    if switched == "after the glue":
+        # As fish's config.fish does: fish reads it after conf.d/hookctl.fish.
         shell.line(rc)
     shell.line("echo FORBIDDEN-vi")
     shell.wait_for("hookctl: FORBIDDEN lines are blocked here")
