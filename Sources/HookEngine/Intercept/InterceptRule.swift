@@ -46,16 +46,16 @@ public struct InterceptRule: Sendable, Equatable {
         }
     }
 
-    /// A glob rule's pattern for bash's and zsh's `[[ line == pattern ]]`:
-    /// `*`, `?` and `[...]` as they are, and a backslash before each character
-    /// that is special in either shell's patterns (extglob's, zsh's), so that
-    /// they stay literal. Only those: zsh keeps the backslash before any other
-    /// character (`\'` does not match `'` there). nil for a regex rule.
     /// What bash (with extglob, as `==` applies it) or zsh reads as pattern
     /// syntax, besides `*`, `?` and sets: escaped with a backslash, each
     /// matches itself in both shells.
     static let patternCharacters: Set<Character> = ["!", "#", "(", ")", "-", "<", "=", ">", "\\", "]", "^", "|", "~"]
 
+    /// A glob rule's pattern for bash's and zsh's `[[ line == pattern ]]`:
+    /// `*`, `?` and `[...]` as they are, and a backslash before each character
+    /// that is special in either shell's patterns (extglob's, zsh's), so that
+    /// they stay literal. Only those: zsh keeps the backslash before any other
+    /// character (`\'` does not match `'` there). nil for a regex rule.
     public var shellPattern: String? {
         guard case .glob(let pattern) = matcher else { return nil }
         var result = ""
