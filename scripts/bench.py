@@ -46,23 +46,30 @@ def bash(script: str, env, cwd) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+def prompt_hooks():
+    """bash code that sets $hook to one no-op prompt: the empty function, the
+    glue, and the builtin as PROMPT_COMMAND calls it (when it is built)."""
+    hooks = {
+        "empty": "_f() { return $?; }; hook=_f",
+        "hookctl": f'eval "$("{BIN}" shell init bash)"; hook=_hookctl_hook',
+    }
+    if HAVE_BUILTIN:
+        hooks["builtin"] = (f'eval "$(HOOKCTL_BASH_BUILTIN={BUILTIN} "{BIN}" shell init bash)"; '
+                            '[[ -n $_hookctl_native ]] || exit 1; hook="builtin hookctl __prompt"')
+    return hooks
+
+
 def noop_prompt(root, env, directory):
     """Seconds per prompt where nothing changed, inside a loaded project: the
     glue of each hookctl build, the builtin as PROMPT_COMMAND calls it,
     direnv's hook, and an empty prompt function."""
     loops = {"empty": 20000, "hookctl": 20000, "direnv": 300}
-    setup = {
-        "empty": "_f() { return $?; }; hook=_f",
-        "hookctl": f'eval "$("{BIN}" shell init bash)"; hook=_hookctl_hook',
-        "direnv": 'eval "$(direnv hook bash)"; hook=_direnv_hook',
-    }
+    setup = {**prompt_hooks(), "direnv": 'eval "$(direnv hook bash)"; hook=_direnv_hook'}
     if BASELINE:
         loops["baseline"] = 20000
         setup["baseline"] = f'eval "$("{BASELINE}" shell init bash)"; hook=_hookctl_hook'
     if HAVE_BUILTIN:
         loops["builtin"] = 20000
-        setup["builtin"] = (f'eval "$(HOOKCTL_BASH_BUILTIN={BUILTIN} "{BIN}" shell init bash)"; '
-                            '[[ -n $_hookctl_native ]] || exit 1; hook="builtin hookctl __prompt"')
     result = {}
     for tool, count in loops.items():
         check = "" if tool == "empty" else '[[ $BENCH_VALUE == 1 ]] || { echo "not loaded" >&2; exit 1; }'
@@ -86,15 +93,8 @@ def prompt_instructions(env, directory):
     valgrind = shutil.which("valgrind")
     if not valgrind:
         return {}
-    setup = {
-        "empty": "_f() { return $?; }; hook=_f",
-        "hookctl": f'eval "$("{BIN}" shell init bash)"; hook=_hookctl_hook',
-    }
-    if HAVE_BUILTIN:
-        setup["builtin"] = (f'eval "$(HOOKCTL_BASH_BUILTIN={BUILTIN} "{BIN}" shell init bash)"; '
-                            '[[ -n $_hookctl_native ]] || exit 1; hook="builtin hookctl __prompt"')
     result = {}
-    for tool, code in setup.items():
+    for tool, code in prompt_hooks().items():
         counts = []
         for loops in (0, 500):
             script = f"{code}\n$hook; $hook\nfor ((i = 0; i < {loops}; i++)); do $hook; done\n"
