@@ -72,10 +72,13 @@ _hookctl_hook() {
     # directly once it is loaded).
     \builtin hookctl __prompt
   elif [[ $PWD != "${_hookctl_pwd-}" || -e $_hookctl_marker ]] || [[ -n $_hookctl_root &&
-    ($_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp || -n ${_hookctl_watch[0]-}) ]]; then
+    ($_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp) ]]; then
     # Any other modification time than the one last seen: an edit, or a copy
     # that kept an older time (cp -p, tar).
     _hookctl_check
+  elif [[ -n $_hookctl_root && -n ${_hookctl_watch[0]-} ]] && _hookctl_watch_changed; then
+    _hookctl_root=${_hookctl_found-}
+    _hookctl_export
   elif [[ ${HOOKCTL_STATUS-} == loading* ]]; then
     # The supervisor keeps this one line current while the hooks load.
     \builtin read -r HOOKCTL_STATUS 2>/dev/null <"$_hookctl_status_file"
@@ -85,7 +88,7 @@ _hookctl_hook() {
 
 # Something may have changed since the last prompt: runs the export if it did.
 _hookctl_check() {
-  \builtin local file run=
+  \builtin local run=
   if [[ $PWD != "${_hookctl_pwd-}" ]]; then
     _hookctl_pwd=$PWD
     _hookctl_find_root
@@ -94,13 +97,9 @@ _hookctl_check() {
   if [[ -e $_hookctl_marker ]]; then
     run=1
   elif [[ -n $_hookctl_root ]]; then
-    if [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]]; then
+    if [[ $_hookctl_root/hookctl.toml -nt $_hookctl_stamp || $_hookctl_root/hookctl.toml -ot $_hookctl_stamp ]] ||
+      _hookctl_watch_changed; then
       run=1
-    else
-      # An edit to a script the approval covers asks for approval at once.
-      for file in "${_hookctl_watch[@]}"; do
-        [[ $file -nt $_hookctl_watch_stamp ]] && { run=1; \builtin break; }
-      done
     fi
   fi
   if [[ -n $run ]]; then
@@ -109,6 +108,16 @@ _hookctl_check() {
   elif [[ ${HOOKCTL_STATUS-} == loading* ]]; then
     \builtin read -r HOOKCTL_STATUS 2>/dev/null <"$_hookctl_status_file"
   fi
+}
+
+# Whether a script the approval covers was edited since the last export
+# (which then asks for approval at once).
+_hookctl_watch_changed() {
+  \builtin local file
+  for file in "${_hookctl_watch[@]}"; do
+    [[ $file -nt $_hookctl_watch_stamp ]] && \builtin return 0
+  done
+  \builtin return 1
 }
 
 # Hands the end of a command line (status $1, pipeline statuses $2) to the runner.
